@@ -1,0 +1,10 @@
+"""The REST API, version 1: each app mounts its own routes here."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("annotation_platform.projects.api_urls")),
+    path("", include("annotation_platform.protocols.api_urls")),
+    path("", include("annotation_platform.studies.api_urls")),
+    path("", include("annotation_platform.studies.job_api_urls")),
+]

@@ -1,0 +1,28 @@
+"""How the platform starts its Celery workers (`make run` and the test suite alike)."""
+
+import sys
+
+QUEUES = "default,ingest,convert"
+
+
+def worker_command(name: str, queues: str = QUEUES) -> list[str]:
+    """A Celery worker in the solo pool: one job at a time in the worker's own, non-daemonic
+    process, so that de-identification may start its process pool. Run several for concurrency."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "annotation_platform",
+        "worker",
+        "--queues",
+        queues,
+        "--pool",
+        "solo",
+        "--hostname",
+        f"{name}@%h",
+        "--loglevel",
+        "INFO",
+        "--without-gossip",
+        "--without-mingle",
+    ]
