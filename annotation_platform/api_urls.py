@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("annotation_platform.protocols.api_urls")),
     path("", include("annotation_platform.studies.api_urls")),
     path("", include("annotation_platform.studies.job_api_urls")),
+    path("", include("annotation_platform.annotations.api_urls")),
 ]

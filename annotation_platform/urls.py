@@ -18,4 +18,5 @@ urlpatterns = [
     path("api/v1/", include("annotation_platform.api_urls")),
     path("", include("annotation_platform.projects.urls")),
     path("", include("annotation_platform.studies.urls")),
+    path("", include("annotation_platform.annotations.urls")),
 ]

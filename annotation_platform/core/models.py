@@ -58,3 +58,37 @@ class Job(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in {self.State.QUEUED, self.State.RUNNING}
+
+
+class AuditEvent(models.Model):
+    """One append-only record of who did what to which object, and which versions it touched.
+
+    Rows are never updated or deleted through the application: `save` refuses an update,
+    `delete` raises, and on PostgreSQL a trigger rejects UPDATE and DELETE on the table.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=60, db_index=True)
+    project = models.ForeignKey(
+        "projects.Project", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The object acted on, as "case:12" or "project:3"; details hold versions and states.
+    target = models.CharField(max_length=100, db_index=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise PermissionError("audit events are append-only")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise PermissionError("audit events are append-only")

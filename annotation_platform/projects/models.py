@@ -36,6 +36,14 @@ class Project(models.Model):
             "option); they are useful for research."
         ),
     )
+    auto_assign = models.BooleanField(
+        _("assign new cases automatically"),
+        default=False,
+        help_text=_(
+            "Give each case that becomes ready to the qualified annotator with the fewest open "
+            "cases."
+        ),
+    )
     irb_number = models.CharField(_("ethics approval number"), max_length=100, blank=True)
     irb_body = models.CharField(_("approving ethics committee"), max_length=200, blank=True)
     irb_valid_until = models.DateField(_("approval valid until"), null=True, blank=True)

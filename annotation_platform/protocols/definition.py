@@ -75,6 +75,9 @@ def _check_references(definition: dict[str, Any]) -> None:
             "reference_sequence", f"unknown sequence {definition['reference_sequence']!r}"
         )
     _check_regions(definition["regions"], sequences, regions)
+    lesion_region = definition.get("lesion_region")
+    if lesion_region is not None and lesion_region not in regions:
+        raise invalid("lesion_region", f"unknown region {lesion_region!r}")
     for convention in definition["export_conventions"]:
         values = [label["value"] for label in convention["labels"]]
         if len(values) != len(set(values)):

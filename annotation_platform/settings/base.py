@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "annotation_platform.protocols",
     "annotation_platform.projects",
     "annotation_platform.studies",
+    "annotation_platform.annotations",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +112,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Serve the app and build folders directly too, so a run without collectstatic still has styles.
+WHITENOISE_USE_FINDERS = True
 # The viewer's Vite build writes here; `make build` runs it before collectstatic.
 STATICFILES_DIRS = [BASE_DIR / "annotation_platform" / "static_build"]
 
@@ -167,6 +170,10 @@ ARCHIVE_MAX_ENTRIES = env_int("ARCHIVE_MAX_ENTRIES", 100_000)
 ARCHIVE_MAX_RATIO = env_int("ARCHIVE_MAX_RATIO", 200)
 # A NIfTI volume whose header asks for more voxels than this is rejected before allocation.
 NIFTI_MAX_VOXELS = env_int("NIFTI_MAX_VOXELS", 1024**3 // 2)
+# Files and form fields (one relative path per file) of one upload request.
+UPLOAD_MAX_FILES = env_int("UPLOAD_MAX_FILES", 20_000)
+DATA_UPLOAD_MAX_NUMBER_FILES = UPLOAD_MAX_FILES
+DATA_UPLOAD_MAX_NUMBER_FIELDS = UPLOAD_MAX_FILES + 100
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024**2
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024**2
 # Uploaded files larger than FILE_UPLOAD_MAX_MEMORY_SIZE are spooled here, beside the other
@@ -239,7 +246,6 @@ LOGGING = {
     "loggers": {
         # pydicom warns with the offending value, which can be a patient name.
         "pydicom": {"level": "ERROR"},
-        "celery": {"level": "WARNING"},
     },
 }
 

@@ -1,6 +1,7 @@
 """Ingest and studies API: uploads, studies, series and sequence correction."""
 
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -150,7 +151,17 @@ class UploadCreateApi(APIView):
         if length > settings.UPLOAD_MAX_BYTES:
             raise _too_large(length)
         (scratch_dir() / "incoming").mkdir(exist_ok=True)
-        files = request.FILES.getlist("files")
+        try:
+            files = request.FILES.getlist("files")
+        except (TooManyFilesSent, TooManyFieldsSent):
+            raise ActionableError(
+                "UPLOAD_TOO_MANY_FILES",
+                gettext_noop(
+                    "The upload holds more than %(limit)s files. Zip the folder and upload the "
+                    "zip, or split the upload."
+                ),
+                limit=settings.UPLOAD_MAX_FILES,
+            ) from None
         paths = request.data.getlist("paths") if hasattr(request.data, "getlist") else []
         incoming = [
             IncomingFile(

@@ -64,6 +64,9 @@ def demo_project_ensure() -> Project:
             irb_body="Demonstration only: no real ethics committee",
             irb_valid_until=timezone.localdate() + timedelta(days=3650),
         )
+        # Ready cases go straight to the demo annotators' worklists.
+        project.auto_assign = True
+        project.save(update_fields=["auto_assign"])
     roles = {
         "annotator1": Membership.Role.ANNOTATOR,
         "annotator2": Membership.Role.ANNOTATOR,

@@ -28,6 +28,7 @@ from annotation_platform.imaging.thumbnails import middle_slice_png
 from annotation_platform.imaging.volumes import grid_of
 from annotation_platform.studies.models import Series, Study
 from annotation_platform.studies.services.sequences import study_select_series
+from annotation_platform.studies.signals import study_ready
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +155,8 @@ def _record(
                 "updated_at",
             ]
         )
+    if locked.status == Study.Status.READY:
+        study_ready.send(sender=Study, study=locked)
     logger.info("study %s prepared: %s, missing %s", study.pk, locked.status, missing)
 
 

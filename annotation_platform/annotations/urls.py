@@ -1,0 +1,9 @@
+from django.urls import path
+
+from annotation_platform.annotations import views
+
+app_name = "annotations"
+urlpatterns = [
+    path("cases/", views.case_list, name="case-list"),
+    path("cases/<int:case_id>/annotate/", views.annotate, name="annotate"),
+]

@@ -1,0 +1,40 @@
+/**
+ * Bytes of a saved mask on the wire: the SHA-256 checksum of the raw bitmask and its gzip
+ * compression, both through the browser's own implementations (Web Crypto and Compression
+ * Streams), which run natively and need no library.
+ */
+
+/** Lower-case hex SHA-256 of the raw mask bytes, as the server verifies it. */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (value) => value.toString(16).padStart(2, '0')).join('');
+}
+
+/** Gzip bytes with CompressionStream; returns the compressed bytes. */
+export async function gzipBytes(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Inflate gzip bytes with DecompressionStream. */
+export async function gunzipBytes(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** True when the bytes start with the gzip magic number. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** The XOR of two masks: the server's `xor-delta` kind, mostly zeros for a small edit. */
+export function xorDelta(base: Uint8Array, current: Uint8Array): Uint8Array {
+  if (base.length !== current.length) {
+    throw new Error(`cannot diff masks of ${base.length} and ${current.length} voxels`);
+  }
+  const delta = new Uint8Array(current.length);
+  for (let index = 0; index < delta.length; index++) {
+    delta[index] = base[index] ^ current[index];
+  }
+  return delta;
+}
