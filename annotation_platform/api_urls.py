@@ -8,4 +8,8 @@ urlpatterns = [
     path("", include("annotation_platform.studies.api_urls")),
     path("", include("annotation_platform.studies.job_api_urls")),
     path("", include("annotation_platform.annotations.api_urls")),
+    path("", include("annotation_platform.review.api_urls")),
+    path("", include("annotation_platform.cohorts.api_urls")),
+    path("", include("annotation_platform.accounts.api_urls")),
+    path("", include("annotation_platform.worklists.api_urls")),
 ]

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
+from annotation_platform.core.views import home
+
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="studies:study-list", permanent=False)),
+    path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
@@ -19,4 +20,7 @@ urlpatterns = [
     path("", include("annotation_platform.projects.urls")),
     path("", include("annotation_platform.studies.urls")),
     path("", include("annotation_platform.annotations.urls")),
+    path("", include("annotation_platform.worklists.urls")),
+    path("", include("annotation_platform.cohorts.urls")),
+    path("", include("annotation_platform.accounts.urls")),
 ]

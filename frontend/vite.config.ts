@@ -16,6 +16,7 @@ export default defineConfig({
       input: {
         upload: resolve(here, 'src/pages/upload.ts'),
         jobs: resolve(here, 'src/pages/jobs.ts'),
+        annotate: resolve(here, 'src/pages/annotate.ts'),
       },
     },
   },

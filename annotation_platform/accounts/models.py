@@ -30,6 +30,10 @@ class User(AbstractUser):
         _("experience verified at"), null=True, blank=True
     )
 
+    # Object key of the evidence (a certificate or letter) the verifying admin attached.
+    experience_evidence_key = models.CharField(max_length=300, blank=True)
+    experience_note = models.CharField(_("note on the evidence"), max_length=300, blank=True)
+
     def experience_years(self, on: date | None = None) -> float:
         """Whole years of practice (fractional), 0 when no start date is recorded or verified."""
         if self.practice_started_on is None or self.experience_verified_by_id is None:

@@ -19,12 +19,16 @@ class Qualification:
     reason: str  # translated; empty when qualified
 
 
-def qualification_for(user: User, role: str, definition: dict, on: date | None = None) -> Qualification:
+def qualification_for(
+    user: User, role: str, definition: dict, on: date | None = None
+) -> Qualification:
     """Check `user` against the protocol's experience threshold for `role`."""
     required = float(definition["experience_years"][role])
     today = on or timezone.localdate()
     if user.practice_started_on is None:
-        return Qualification(False, 0.0, required, _("No start date of clinical practice is recorded."))
+        return Qualification(
+            False, 0.0, required, _("No start date of clinical practice is recorded.")
+        )
     if user.experience_verified_by_id is None:
         return Qualification(
             False, 0.0, required, _("The experience has not been verified by an admin yet.")

@@ -35,7 +35,7 @@ def _conflict_response(error: ConflictError) -> Response:
 
 
 class CaseListApi(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="cases_list", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         cases = cases_visible_to(request.user)
         state = request.query_params.get("state")
@@ -56,7 +56,11 @@ class CaseVolumeApi(APIView):
     @extend_schema(responses={(200, "application/gzip"): OpenApiTypes.BINARY})
     def get(self, request: Request, case_id: int, sequence: str) -> FileResponse:
         case = access_case(request.user, case_id)
-        series = case.study.series.filter(sequence=sequence, selected=True).exclude(aligned_key="").first()
+        series = (
+            case.study.series.filter(sequence=sequence, selected=True)
+            .exclude(aligned_key="")
+            .first()
+        )
         if series is None:
             raise NotFoundError(
                 "SEQUENCE_NOT_AVAILABLE",
@@ -76,7 +80,7 @@ class CaseVolumeApi(APIView):
 class MaskVersionListCreateApi(APIView):
     parser_classes = [MultiPartParser]
 
-    class Input(serializers.Serializer):
+    class MaskVersionListCreateInput(serializers.Serializer):
         mask = serializers.FileField()
         encoding = serializers.ChoiceField(choices=["gzip", "zlib", "identity"], default="gzip")
         kind = serializers.ChoiceField(choices=["full", "xor-delta"], default="full")
@@ -90,10 +94,13 @@ class MaskVersionListCreateApi(APIView):
         versions = case.versions.select_related("author").order_by("-number")
         return Response([version_as_dict(version) for version in versions])
 
-    @extend_schema(request={"multipart/form-data": Input}, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request={"multipart/form-data": MaskVersionListCreateInput},
+        responses={201: OpenApiTypes.OBJECT},
+    )
     def post(self, request: Request, case_id: int) -> Response:
         case = access_case_for_edit(request.user, case_id)
-        data = self.Input(data=request.data)
+        data = self.MaskVersionListCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         upload = values["mask"]
@@ -165,10 +172,10 @@ class MaskVersionDataApi(APIView):
 
 
 class MaskVersionRestoreApi(APIView):
-    class Input(serializers.Serializer):
+    class MaskVersionRestoreInput(serializers.Serializer):
         base_version = serializers.IntegerField(required=False, allow_null=True)
 
-    @extend_schema(request=Input, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=MaskVersionRestoreInput, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request, case_id: int, version_id: int) -> Response:
         case = access_case_for_edit(request.user, case_id)
         version = _access_version(request.user, version_id)
@@ -178,7 +185,7 @@ class MaskVersionRestoreApi(APIView):
                 gettext_noop("Mask version %(version_id)s does not exist."),
                 version_id=version_id,
             )
-        data = self.Input(data=request.data)
+        data = self.MaskVersionRestoreInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             restored = mask_version_restore(

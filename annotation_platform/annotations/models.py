@@ -55,8 +55,13 @@ class Case(models.Model):
     # The protocol's scope exclusion (sellar, pineal, cerebellopontine angle) and a note.
     exclusion_key = models.CharField(max_length=40, blank=True)
     exclusion_note = models.TextField(blank=True)
-    # Seconds the assignee spent with the case open in the viewer, summed from heartbeats.
-    time_spent_s = models.PositiveIntegerField(default=0)
+    cohort = models.ForeignKey(
+        "cohorts.Cohort", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
+    # Seconds the assignee and the reviewers spent with the case open in the viewer, summed
+    # from the viewer's heartbeats while its tab is visible.
+    annotation_seconds = models.PositiveIntegerField(default=0)
+    review_seconds = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -101,7 +106,7 @@ class MaskVersion(models.Model):
     raw_bytes = models.PositiveBigIntegerField()
     stored_bytes = models.PositiveBigIntegerField()
     shape = models.JSONField()
-    # Regions painted on another sequence than the protocol prescribes: [{region, sequence, reason}].
+    # Regions painted on a sequence other than the prescribed one: [{region, sequence, reason}].
     overrides = models.JSONField(default=list, blank=True)
     figures = models.JSONField(default=dict)
     checks_ms = models.FloatField(default=0.0)

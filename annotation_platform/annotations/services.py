@@ -39,7 +39,9 @@ def case_ensure_for_study(study: Study) -> Case:
     """Return the study's case, creating it (and auto-assigning it when the project does)."""
     case, created = Case.objects.get_or_create(study=study, defaults={"project": study.project})
     if created:
-        audit_record(actor=None, action="case.created", target=f"case:{case.pk}", project=study.project)
+        audit_record(
+            actor=None, action="case.created", target=f"case:{case.pk}", project=study.project
+        )
         if study.project.auto_assign:
             case_auto_assign(case)
     return case
@@ -89,9 +91,7 @@ def case_grid(case: Case) -> dict[str, Any]:
     if not grid:
         raise ActionableError(
             "CASE_NOT_READY",
-            gettext_noop(
-                "Case %(case)s has no reference grid yet; wait until its study is ready."
-            ),
+            gettext_noop("Case %(case)s has no reference grid yet; wait until its study is ready."),
             case=case.label,
         )
     return grid
@@ -149,7 +149,7 @@ def mask_version_save(
         case=case,
         user=user,
         base_version_id=base_version_id,
-        key=key,
+        object_key=key,
         checksum=actual,
         raw_bytes=len(raw),
         stored_bytes=len(stored),
@@ -163,7 +163,11 @@ def mask_version_save(
     )
     logger.info(
         "case %s version %s saved by user %s (%d bytes stored, %.1f ms)",
-        case.pk, version.number, user.pk, len(stored), checks_ms,
+        case.pk,
+        version.number,
+        user.pk,
+        len(stored),
+        checks_ms,
     )
     return version
 
@@ -193,7 +197,9 @@ def _check_overrides(overrides: list[dict[str, Any]], definition: dict[str, Any]
             )
 
 
-def _insert_version(*, case: Case, user: User, base_version_id: int | None, **fields: Any) -> MaskVersion:
+def _insert_version(
+    *, case: Case, user: User, base_version_id: int | None, **fields: Any
+) -> MaskVersion:
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.latest_version_id != base_version_id:
@@ -255,7 +261,9 @@ def mask_read_raw(version: MaskVersion) -> bytes:
     return inflate_bounded(payload, tuple(version.shape), "gzip")
 
 
-def mask_version_restore(*, case: Case, user: User, version: MaskVersion, base_version_id: int | None) -> MaskVersion:
+def mask_version_restore(
+    *, case: Case, user: User, version: MaskVersion, base_version_id: int | None
+) -> MaskVersion:
     """Save a copy of an earlier version as the newest one."""
     with object_storage().open(version.object_key, "rb") as handle:
         payload = handle.read()
@@ -272,4 +280,3 @@ def mask_version_restore(*, case: Case, user: User, version: MaskVersion, base_v
         details={"restored_number": version.number},
         restored_from=version,
     )
-

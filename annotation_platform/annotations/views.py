@@ -52,7 +52,10 @@ def viewer_config(request: HttpRequest, case: Case) -> dict[str, Any]:
             "state": case.state,
             "read_only": not can_edit_case(request.user, case),
         },
-        "user": {"id": request.user.pk, "name": request.user.get_full_name() or request.user.username},
+        "user": {
+            "id": request.user.pk,
+            "name": request.user.get_full_name() or request.user.username,
+        },
         "language": get_language() or "en",
         "grid": case.study.grid,
         "sequences": [

@@ -5,6 +5,7 @@ uploads until de-identification and is never served by any URL.
 """
 
 import hashlib
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -43,11 +44,18 @@ def put_bytes(storage: Storage, key: str, data: bytes) -> str:
     return saved
 
 
-def put_file(storage: Storage, key: str, path: Path) -> str:
-    """Copy a local file to `key`. A local storage gets a plain copy without reading into memory."""
+def put_file(storage: Storage, key: str, path: Path, *, move: bool = False) -> str:
+    """Store a local file under `key`. On local storage a file we own (`move`) is renamed into
+    place when it is on the same file system, else copied; nothing is read into memory."""
     if isinstance(storage, FileSystemStorage):
         target = Path(storage.path(key))
         target.parent.mkdir(parents=True, exist_ok=True)
+        if move:
+            try:
+                os.replace(path, target)
+                return key
+            except OSError:
+                pass  # another file system: fall back to a copy
         temporary = target.with_name(target.name + ".partial")
         shutil.copyfile(path, temporary)
         temporary.replace(target)

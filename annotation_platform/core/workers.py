@@ -26,3 +26,17 @@ def worker_command(name: str, queues: str = QUEUES) -> list[str]:
         "--without-gossip",
         "--without-mingle",
     ]
+
+
+def die_with_parent() -> None:
+    """Ask Linux to stop this process when its parent dies (a `preexec_fn` for Popen), so a
+    killed test run or `make run` leaves no orphaned worker consuming jobs."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    except OSError:
+        return
+    PR_SET_PDEATHSIG = 1  # noqa: N806 - the name from <sys/prctl.h>
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)

@@ -145,6 +145,11 @@ def _list_files(folder: Path) -> list[Path]:
     return sorted(path for path in folder.rglob("*") if path.is_file() and not path.is_symlink())
 
 
+def header_from_dataset(path: Path, dataset: Dataset) -> InstanceHeader:
+    """Build the header of a dataset already in memory (read from or written to `path`)."""
+    return _header_from_dataset(path, dataset)
+
+
 def _header_from_dataset(path: Path, dataset: Dataset) -> InstanceHeader:
     sop_class_uid = str(dataset.get("SOPClassUID", ""))
     is_enhanced = sop_class_uid in ENHANCED_MR_SOP_CLASSES or (

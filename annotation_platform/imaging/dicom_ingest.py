@@ -1,23 +1,35 @@
 """De-identify uploaded DICOM files and describe each result, in a process pool when allowed.
 
 The description is read from the de-identified dataset only, so nothing identifying can reach
-the caller through it: replaced UIDs, shifted dates, cleaned descriptions.
+the caller through it: replaced UIDs, shifted dates, cleaned descriptions. It includes the
+image geometry (`InstanceHeader` as a dict), so that conversion never reads the files again.
 """
 
+import atexit
 import logging
 import multiprocessing
-import threading
+import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pydicom
+from pydicom.errors import InvalidDicomError
+from pydicom.filereader import read_partial
 
 from annotation_platform.errors import ActionableError
-from annotation_platform.imaging.deid import DeidContext, deidentify, read_dicom, write_dicom
+from annotation_platform.imaging.deid import (
+    DeidContext,
+    deidentify,
+    read_dicom,
+    source_identity,
+    write_dicom,
+)
+from annotation_platform.imaging.dicom_headers import InstanceHeader, header_from_dataset
 from annotation_platform.imaging.sequences import header_fields
 
 logger = logging.getLogger(__name__)
@@ -25,6 +37,7 @@ logger = logging.getLogger(__name__)
 # Files handed to a pool process at a time: large enough to amortise the hand-over, small
 # enough that two processes finish together on a 170-file series.
 FILES_PER_TASK = 16
+PATIENT_GROUP = 0x0010
 
 
 @dataclass(frozen=True)
@@ -32,7 +45,7 @@ class IngestTask:
     source: Path
     target: Path
     context: DeidContext
-    # Also extract the fields that sequence recognition reads (once per series is enough).
+    # Also extract the fields that sequence recognition reads.
     with_recognition_fields: bool = False
 
 
@@ -46,6 +59,20 @@ class IngestedFile:
     error: dict[str, Any] | None
 
 
+def patient_key_of(path: Path) -> str:
+    """The source patient key of a raw file (see `source_identity`), reading only up to the
+    patient module: elements are sorted by tag, so nothing after group 0010 is parsed."""
+    try:
+        with path.open("rb") as handle:
+            dataset = read_partial(
+                handle, stop_when=lambda tag, vr, length: tag.group > PATIENT_GROUP
+            )
+        return source_identity(dataset).patient_key
+    except (InvalidDicomError, EOFError, ValueError, KeyError, TypeError, AttributeError):
+        # Files without a preamble, deflated or odd ones: the full reader handles them.
+        return source_identity(read_dicom(path.read_bytes())).patient_key
+
+
 def ingest_files(tasks: Sequence[IngestTask], *, workers: int = 1) -> list[IngestedFile]:
     """De-identify every file and describe it; outcomes come back in the order of `tasks`."""
     if workers > 1 and multiprocessing.current_process().daemon:
@@ -55,15 +82,47 @@ def ingest_files(tasks: Sequence[IngestTask], *, workers: int = 1) -> list[Inges
         workers = 1
     if workers <= 1 or len(tasks) < 2 * FILES_PER_TASK:
         return [ingest_one(task) for task in tasks]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
-        return list(pool.map(ingest_one, tasks, chunksize=FILES_PER_TASK))
+    try:
+        return list(_shared_pool(workers).map(ingest_one, tasks, chunksize=FILES_PER_TASK))
+    except BrokenProcessPool:
+        # A pool process died (out of memory, killed): start a new pool next time, and finish
+        # this batch here so the job does not fail on a transient loss.
+        logger.warning("the de-identification pool broke; finishing the batch in one process")
+        _drop_shared_pool()
+        return [ingest_one(task) for task in tasks]
+
+
+# One pool per process, kept between jobs: starting pool processes costs several hundred
+# milliseconds (each imports pydicom and this module), which a long-lived worker pays once.
+_pool: ProcessPoolExecutor | None = None
+_pool_workers = 0
+_pool_owner_pid = 0
+
+
+def _shared_pool(workers: int) -> ProcessPoolExecutor:
+    global _pool, _pool_workers, _pool_owner_pid
+    if _pool is not None and (_pool_workers != workers or _pool_owner_pid != os.getpid()):
+        _drop_shared_pool()
+    if _pool is None:
+        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
+        _pool_workers = workers
+        _pool_owner_pid = os.getpid()
+        atexit.register(_drop_shared_pool)
+    return _pool
+
+
+def _drop_shared_pool() -> None:
+    global _pool
+    if _pool is not None and _pool_owner_pid == os.getpid():
+        _pool.shutdown(wait=False, cancel_futures=True)
+    _pool = None
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
-    # Fork is fast and safe while this process runs one thread; otherwise a held lock could be
-    # copied into the children, so a fork server starts them instead.
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
+    """A fork server: pool processes start from a clean process that has imported this module,
+    never from a copy of the caller. A plain fork would copy whatever the caller holds: Celery's
+    broker connections (kombu closes them in the child with a blocking read) and native thread
+    pools of ITK or BLAS whose locks may be held mid-operation."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
     return context
@@ -75,6 +134,7 @@ def ingest_one(task: IngestTask) -> IngestedFile:
         report = deidentify(dataset, task.context)
         task.target.write_bytes(write_dicom(dataset))
         description = describe(dataset)
+        description["header"] = header_to_dict(header_from_dataset(task.target, dataset))
         if task.with_recognition_fields:
             description["recognition_fields"] = header_fields(dataset)
     except ActionableError as error:
@@ -103,6 +163,24 @@ def describe(dataset: pydicom.Dataset) -> dict[str, Any]:
         "study_description": str(dataset.get("StudyDescription", "") or "")[:200],
         "study_date": _date(dataset.get("StudyDate") or dataset.get("SeriesDate")),
     }
+
+
+def header_to_dict(header: InstanceHeader) -> dict[str, Any]:
+    """The header as JSON-compatible data, without the file path."""
+    values = asdict(header)
+    values.pop("path")
+    return values
+
+
+def header_from_dict(values: dict[str, Any], path: Path) -> InstanceHeader:
+    """Rebuild a header stored by `header_to_dict` for the file now at `path`."""
+
+    def as_tuple(value: Any) -> Any:
+        if isinstance(value, list):
+            return tuple(as_tuple(item) for item in value)
+        return value
+
+    return InstanceHeader(path=path, **{key: as_tuple(value) for key, value in values.items()})
 
 
 def _int(value: Any) -> int | None:

@@ -55,7 +55,7 @@ class ProjectOutput(serializers.ModelSerializer):
 
 
 class ProjectListCreateApi(APIView):
-    class Input(serializers.Serializer):
+    class ProjectListCreateInput(serializers.Serializer):
         name = serializers.CharField(max_length=200)
         description = serializers.CharField(required=False, allow_blank=True, default="")
         protocol_key = serializers.CharField(default="cns-tumour")
@@ -71,14 +71,14 @@ class ProjectListCreateApi(APIView):
         projects = projects_visible_to(request.user).select_related("protocol_version__protocol")
         return Response(ProjectOutput(projects, many=True).data)
 
-    @extend_schema(request=Input, responses={201: ProjectOutput})
+    @extend_schema(request=ProjectListCreateInput, responses={201: ProjectOutput})
     def post(self, request: Request) -> Response:
         if not user_can_create_projects(request.user):
             raise PermissionDeniedError(
                 "PROJECT_CREATE_FORBIDDEN",
                 gettext_noop("Only site administrators can create projects."),
             )
-        data = self.Input(data=request.data)
+        data = self.ProjectListCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values: dict[str, Any] = dict(data.validated_data)
         versions = ProtocolVersion.objects.filter(protocol__key=values.pop("protocol_key"))
@@ -96,7 +96,7 @@ class ProjectListCreateApi(APIView):
 
 
 class ProjectDetailApi(APIView):
-    class Input(serializers.Serializer):
+    class ProjectDetailInput(serializers.Serializer):
         name = serializers.CharField(max_length=200, required=False)
         description = serializers.CharField(required=False, allow_blank=True)
         retain_patient_characteristics = serializers.BooleanField(required=False)
@@ -109,10 +109,10 @@ class ProjectDetailApi(APIView):
         project = access_project_as_admin(request.user, project_id)
         return Response(ProjectOutput(project).data)
 
-    @extend_schema(request=Input, responses=ProjectOutput)
+    @extend_schema(request=ProjectDetailInput, responses=ProjectOutput)
     def patch(self, request: Request, project_id: int) -> Response:
         project = access_project_as_admin(request.user, project_id)
-        data = self.Input(data=request.data, partial=True)
+        data = self.ProjectDetailInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         for field, value in data.validated_data.items():
             setattr(project, field, value)
@@ -124,13 +124,15 @@ class ProjectDetailApi(APIView):
 class ProjectIrbDocumentApi(APIView):
     parser_classes = [MultiPartParser]
 
-    class Input(serializers.Serializer):
+    class ProjectIrbDocumentInput(serializers.Serializer):
         document = serializers.FileField()
 
-    @extend_schema(request={"multipart/form-data": Input}, responses=ProjectOutput)
+    @extend_schema(
+        request={"multipart/form-data": ProjectIrbDocumentInput}, responses=ProjectOutput
+    )
     def put(self, request: Request, project_id: int) -> Response:
         project = access_project_as_admin(request.user, project_id)
-        data = self.Input(data=request.data)
+        data = self.ProjectIrbDocumentInput(data=request.data)
         data.is_valid(raise_exception=True)
         document = data.validated_data["document"]
         project_irb_document_attach(project=project, name=document.name, stream=document)

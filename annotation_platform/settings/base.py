@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "annotation_platform.projects",
     "annotation_platform.studies",
     "annotation_platform.annotations",
+    "annotation_platform.cohorts",
+    "annotation_platform.review",
+    "annotation_platform.worklists",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +74,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "annotation_platform.core.context_processors.navigation",
             ],
         },
     },

@@ -11,7 +11,8 @@ import uuid
 RUN_ID = os.environ.setdefault("TEST_RUN_ID", uuid.uuid4().hex[:10])
 os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/annotation_{RUN_ID}")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/11")
-os.environ.setdefault("APP_DATA_DIR", tempfile.mkdtemp(prefix=f"annotation-test-{RUN_ID}-"))
+if "APP_DATA_DIR" not in os.environ:
+    os.environ["APP_DATA_DIR"] = tempfile.mkdtemp(prefix=f"annotation-test-{RUN_ID}-")
 
 from annotation_platform.settings.base import *  # noqa: E402, F403
 from annotation_platform.settings.base import (  # noqa: E402

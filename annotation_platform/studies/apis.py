@@ -129,7 +129,7 @@ def _too_large(length: int) -> ActionableError:
 class UploadCreateApi(APIView):
     parser_classes = [MultiPartParser]
 
-    class Input(serializers.Serializer):
+    class UploadCreateInput(serializers.Serializer):
         files = serializers.ListField(child=serializers.FileField(), min_length=1)
         paths = serializers.ListField(
             child=serializers.CharField(allow_blank=True),
@@ -142,7 +142,9 @@ class UploadCreateApi(APIView):
             help_text="A case label for NIfTI files; hashed into a pseudonym, never stored.",
         )
 
-    @extend_schema(request={"multipart/form-data": Input}, responses={201: UploadOutput})
+    @extend_schema(
+        request={"multipart/form-data": UploadCreateInput}, responses={201: UploadOutput}
+    )
     def post(self, request: Request, project_id: int) -> Response:
         project = access_project_as_admin(request.user, project_id)
         # Both checks run before the body is read, so a refused upload costs no disk.
@@ -223,17 +225,17 @@ class StudyDetailApi(APIView):
 
 
 class SeriesDetailApi(APIView):
-    class Input(serializers.Serializer):
+    class SeriesDetailInput(serializers.Serializer):
         sequence = serializers.ChoiceField(choices=Series.Sequence.values)
 
     @extend_schema(responses=SeriesOutput)
     def get(self, request: Request, series_id: int) -> Response:
         return Response(SeriesOutput(access_series_as_admin(request.user, series_id)).data)
 
-    @extend_schema(request=Input, responses=SeriesOutput)
+    @extend_schema(request=SeriesDetailInput, responses=SeriesOutput)
     def patch(self, request: Request, series_id: int) -> Response:
         series = access_series_as_admin(request.user, series_id)
-        data = self.Input(data=request.data)
+        data = self.SeriesDetailInput(data=request.data)
         data.is_valid(raise_exception=True)
         series_set_sequence(
             series=series, sequence=data.validated_data["sequence"], user=request.user

@@ -180,6 +180,13 @@ class Series(models.Model):
     thumbnail_key = models.CharField(max_length=200, blank=True)
     warnings = models.JSONField(default=list, blank=True)
     error = models.JSONField(null=True, blank=True)
+    # Image quality grade of the protocol's scale (1 unusable, 2 acceptable, 3 good) and reasons.
+    quality_grade = models.PositiveSmallIntegerField(null=True, blank=True)
+    quality_reasons = models.JSONField(default=list, blank=True)
+    quality_graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    quality_graded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -222,6 +229,9 @@ class Instance(models.Model):
     instance_number = models.IntegerField(null=True, blank=True)
     object_key = models.CharField(max_length=300)
     size_bytes = models.PositiveIntegerField(default=0)
+    # Geometry of the image (orientation, position, matrix, frames), read once at ingest so that
+    # conversion need not parse the files again. No patient attribute is in it.
+    header = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["series", "instance_number", "id"]

@@ -2,7 +2,6 @@
 
 import logging
 import multiprocessing
-import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -63,12 +62,11 @@ def deidentify_files(jobs: Sequence[DeidJob], *, workers: int = 1) -> list[DeidO
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
-    """Fork when this process has one thread: the children start in milliseconds with pydicom
-    already imported. Forking a process with other threads can copy a held lock, so then a fork
-    server is used, which imports this module once and forks the workers from it.
+    """A fork server, which imports this module once and forks the workers from itself.
+
+    A plain fork would copy the caller's state: broker connections that kombu closes in the child
+    with a blocking read, and native thread pools whose locks may be held.
     """
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
     return context

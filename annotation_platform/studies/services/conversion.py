@@ -18,7 +18,8 @@ from annotation_platform.core.storage import (
 )
 from annotation_platform.errors import ActionableError, gettext_noop
 from annotation_platform.imaging.convert import convert_series
-from annotation_platform.imaging.dicom_headers import read_headers
+from annotation_platform.imaging.dicom_headers import InstanceHeader, read_headers
+from annotation_platform.imaging.dicom_ingest import header_from_dict
 from annotation_platform.imaging.dicom_series import SeriesGroup, group_series
 from annotation_platform.imaging.volumes import grid_of_header, gzip_file
 from annotation_platform.studies.models import Series
@@ -50,7 +51,7 @@ def _convert(series: Series, job: Job, progress: ProgressReporter) -> None:
         progress(0.02, gettext_noop("Collecting the de-identified files"))
         source = _collect_instances(series, work / "dicom")
         progress(0.1, gettext_noop("Reading the DICOM headers"))
-        groups = group_series(read_headers(source))
+        groups = group_series(_headers(series, source))
         volumes = [group for group in groups if group.kind == "volume"]
         if not volumes:
             _mark_skipped(series, groups)
@@ -76,11 +77,23 @@ def _convert(series: Series, job: Job, progress: ProgressReporter) -> None:
     logger.info("series %s converted to %s", series.pk, key)
 
 
+def _headers(series: Series, folder: Path) -> list[InstanceHeader]:
+    """The headers stored at ingest, pointing at the collected files; files ingested before
+    headers were stored are read again."""
+    rows = list(series.instances.order_by("id").values_list("header", flat=True))
+    paths = [folder / f"{number:06d}.dcm" for number in range(len(rows))]
+    if all(rows):
+        return [header_from_dict(row, path) for row, path in zip(rows, paths, strict=True)]
+    return read_headers(folder)
+
+
 def _collect_instances(series: Series, folder: Path) -> Path:
     """Put the series' files in one folder: hard links on local storage, copies otherwise."""
     folder.mkdir(parents=True)
     storage = object_storage()
-    for number, key in enumerate(series.instances.values_list("object_key", flat=True)):
+    for number, key in enumerate(
+        series.instances.order_by("id").values_list("object_key", flat=True)
+    ):
         target = folder / f"{number:06d}.dcm"
         if isinstance(storage, FileSystemStorage):
             try:

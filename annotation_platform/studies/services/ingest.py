@@ -28,8 +28,13 @@ from annotation_platform.core.storage import (
     scratch_folder,
 )
 from annotation_platform.errors import ActionableError, gettext_noop
-from annotation_platform.imaging.deid import DeidContext, DeidOptions, read_dicom, source_identity
-from annotation_platform.imaging.dicom_ingest import IngestedFile, IngestTask, ingest_files
+from annotation_platform.imaging.deid import DeidContext, DeidOptions
+from annotation_platform.imaging.dicom_ingest import (
+    IngestedFile,
+    IngestTask,
+    ingest_files,
+    patient_key_of,
+)
 from annotation_platform.imaging.sequences import recognize_dicom
 from annotation_platform.projects.models import Project
 from annotation_platform.studies.models import Instance, Patient, Series, Study, Upload
@@ -149,7 +154,7 @@ def _contexts_by_file(
     contexts = []
     for path in sources:
         try:
-            key = source_identity(read_dicom(path.read_bytes())).patient_key
+            key = patient_key_of(path)
         except ActionableError:
             key = ""
         if not key:
@@ -207,26 +212,41 @@ def _store_outcomes(
     for (_, series_uid), files in by_series.items():
         study = _study_for(project, files[0])
         series = _series_for(study, series_uid, files[0])
+        instances = []
         for outcome in files:
             description = outcome.description or {}
             key = f"{series.dicom_prefix}{description['sop_uid']}.dcm"
-            put_file(storage, key, outcome.target)
-            Instance.objects.update_or_create(
-                series=series,
-                sop_instance_uid=description["sop_uid"],
-                defaults={
-                    "sop_class_uid": description["sop_class_uid"],
-                    "instance_number": description["instance_number"],
-                    "object_key": key,
-                    "size_bytes": outcome.target.stat().st_size,
-                },
-            )
-            done += 1
-            if done % 32 == 0:
-                progress(
-                    0.7 + 0.3 * done / max(len(outcomes), 1),
-                    gettext_noop("Storing the de-identified files"),
+            size = outcome.target.stat().st_size
+            put_file(storage, key, outcome.target, move=True)
+            instances.append(
+                Instance(
+                    series=series,
+                    sop_instance_uid=description["sop_uid"],
+                    sop_class_uid=description["sop_class_uid"],
+                    instance_number=description["instance_number"],
+                    object_key=key,
+                    size_bytes=size,
+                    header=description.get("header", {}),
                 )
+            )
+        # A repeated upload of the same files replaces their rows instead of failing.
+        Instance.objects.bulk_create(
+            instances,
+            update_conflicts=True,
+            unique_fields=["series", "sop_instance_uid"],
+            update_fields=[
+                "sop_class_uid",
+                "instance_number",
+                "object_key",
+                "size_bytes",
+                "header",
+            ],
+        )
+        done += len(files)
+        progress(
+            0.7 + 0.3 * done / max(len(outcomes), 1),
+            gettext_noop("Storing the de-identified files"),
+        )
         Series.objects.filter(pk=series.pk).update(file_count=series.instances.count())
         merge_deid_summary(study, [f.report for f in files if f.report])
         studies.add(study.pk)

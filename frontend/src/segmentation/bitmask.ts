@@ -110,3 +110,16 @@ function checkLength(voxels: Uint8Array, expected: number): void {
     throw new Error(`region array has ${voxels.length} voxels, the mask has ${expected}`);
   }
 }
+
+/** The bitmask of voxels [start, end) of the region arrays, in a new array of end - start bytes. */
+export function composeBitmaskRange(regions: RegionBits[], start: number, end: number): Uint8Array {
+  const out = new Uint8Array(end - start);
+  for (const { bit, voxels } of regions) {
+    for (let index = start; index < end; index++) {
+      if (voxels[index] !== 0) {
+        out[index - start] |= bit;
+      }
+    }
+  }
+  return out;
+}

@@ -10,9 +10,23 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(digest), (value) => value.toString(16).padStart(2, '0')).join('');
 }
 
+// Bytes handed to the compressor at a time; views into the mask, so the mask is never copied.
+const CHUNK_BYTES = 1 << 20;
+
 /** Gzip bytes with CompressionStream; returns the compressed bytes. */
 export async function gzipBytes(bytes: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('gzip'));
+  let offset = 0;
+  const source = new ReadableStream<Uint8Array<ArrayBuffer>>({
+    pull(controller) {
+      if (offset >= bytes.length) {
+        controller.close();
+        return;
+      }
+      controller.enqueue(bytes.subarray(offset, offset + CHUNK_BYTES) as Uint8Array<ArrayBuffer>);
+      offset += CHUNK_BYTES;
+    },
+  });
+  const stream = source.pipeThrough(new CompressionStream('gzip'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 

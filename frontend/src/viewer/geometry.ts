@@ -45,7 +45,7 @@ export function gridGeometry(shape: number[], affine: Affine): GridGeometry {
   const spacing: Vec3 = [0, 0, 0];
   const direction: number[] = [];
   for (let axis = 0; axis < 3; axis++) {
-    const lps: Vec3 = [-affine[0][axis], -affine[1][axis], affine[2][axis]];
+    const lps: Vec3 = [positiveZero(-affine[0][axis]), positiveZero(-affine[1][axis]), affine[2][axis]];
     const length = Math.hypot(...lps);
     if (!(length > 0)) {
       throw new Error(`grid axis ${axis} has zero length in the affine`);
@@ -56,9 +56,14 @@ export function gridGeometry(shape: number[], affine: Affine): GridGeometry {
   return {
     dimensions: [shape[0], shape[1], shape[2]],
     spacing,
-    origin: [-affine[0][3], -affine[1][3], affine[2][3]],
+    origin: [positiveZero(-affine[0][3]), positiveZero(-affine[1][3]), affine[2][3]],
     direction,
   };
+}
+
+/** Negating 0 gives -0, which prints and compares confusingly; keep plain zeros. */
+function positiveZero(value: number): number {
+  return value === 0 ? 0 : value;
 }
 
 /** World (LPS, mm) position of a voxel centre or fractional IJK point. */

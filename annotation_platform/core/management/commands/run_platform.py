@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from annotation_platform.accounts.demo import DEMO_LOGINS
 from annotation_platform.core.broker import ensure_broker_folders
-from annotation_platform.core.workers import worker_command
+from annotation_platform.core.workers import die_with_parent, worker_command
 
 
 class Command(BaseCommand):
@@ -29,7 +29,9 @@ class Command(BaseCommand):
         ensure_broker_folders()
         environment = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]}
         processes = [
-            subprocess.Popen(worker_command(f"worker{number}"), env=environment)
+            subprocess.Popen(
+                worker_command(f"worker{number}"), env=environment, preexec_fn=die_with_parent
+            )
             for number in range(1, max(workers, 1) + 1)
         ]
         web = subprocess.Popen(

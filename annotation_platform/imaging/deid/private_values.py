@@ -1,0 +1,85 @@
+"""Checks that a kept private value holds no identifying value (Retain Safe Private Option).
+
+A value is checked as the VR its allow-list entry names (`safe_private`):
+
+- binary numbers (FL, FD, US ...) pass when their length fits the VR, because they cannot
+  spell a name, an ID or a date;
+- numbers written as text (DS, IS) pass when every value is a number;
+- text and binary values (OB, UN, for example the Siemens CSA header) are searched byte for byte
+  for the identifying tokens that de-identification collected from the same data set, and fail
+  on any hit.
+
+Searching bytes rather than decoded text also finds a token inside a binary header, and finds a
+non-ASCII token in any of the encodings a scanner may have used for it.
+"""
+
+import re
+from collections.abc import Iterable
+from typing import Final
+
+from annotation_platform.imaging.deid.descriptors import IdentifierSet
+from annotation_platform.imaging.deid.safe_private import (
+    BINARY_NUMBER_VRS,
+    TEXT_NUMBER_VRS,
+)
+
+_NUMBER_SIZES: Final = {"FL": 4, "FD": 8, "SL": 4, "SS": 2, "UL": 4, "US": 2, "SV": 8, "UV": 8}
+_TEXT_NUMBER: Final = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+# Encodings tried for a non-ASCII token besides those the data set declares: Chinese scanners
+# write GB18030 or GBK whatever they declare, and UTF-8 is the most common declared set.
+_EXTRA_ENCODINGS: Final = ("utf-8", "gb18030")
+_ALPHANUMERIC_BOUNDARY_BEFORE: Final = rb"(?<![A-Za-z0-9])"
+_ALPHANUMERIC_BOUNDARY_AFTER: Final = rb"(?![A-Za-z0-9])"
+
+
+def number_value_is_valid(value: bytes, vr: str) -> bool:
+    """True when `value` is a well-formed value of a binary or text number VR."""
+    if vr in BINARY_NUMBER_VRS:
+        return len(value) % _NUMBER_SIZES[vr] == 0
+    if vr in TEXT_NUMBER_VRS:
+        parts = value.split(b"\\")
+        return all(not p.strip(b" \0") or _TEXT_NUMBER.fullmatch(p.strip(b" \0")) for p in parts)
+    return False
+
+
+def identifying_token_pattern(
+    identifiers: IdentifierSet, codecs: Iterable[str]
+) -> re.Pattern[bytes] | None:
+    """Compile a bytes pattern that matches any identifying token, or None when there is none.
+
+    ASCII tokens match in any letter case. Tokens of digits only (IDs, dates) must not touch
+    another digit, so an ID of 12345 does not match inside 0.1234567. Short tokens (a two-letter
+    name part) must stand alone between non-alphanumeric bytes, as descriptors treat them.
+    Non-ASCII tokens match in each encoding in `codecs` and in UTF-8 and GB18030, as found, in
+    upper case and in title case.
+    """
+    alternatives: list[bytes] = []
+    for token in identifiers.spans:
+        alternatives += _span_alternatives(token, tuple(codecs))
+    for word in identifiers.words:
+        encoded = re.escape(word.encode("ascii"))
+        alternatives.append(_ALPHANUMERIC_BOUNDARY_BEFORE + encoded + _ALPHANUMERIC_BOUNDARY_AFTER)
+    if not alternatives:
+        return None
+    return re.compile(b"|".join(sorted(set(alternatives), key=len, reverse=True)), re.IGNORECASE)
+
+
+def _span_alternatives(token: str, codecs: tuple[str, ...]) -> list[bytes]:
+    if token.isascii():
+        encoded = re.escape(token.encode("ascii"))
+        if token.isdigit():
+            return [rb"(?<![0-9])" + encoded + rb"(?![0-9])"]
+        return [encoded]
+    forms: set[bytes] = set()
+    for text in {token, token.upper(), token.title()}:
+        for codec in (*codecs, *_EXTRA_ENCODINGS):
+            try:
+                forms.add(text.encode(codec))
+            except (LookupError, UnicodeError):
+                continue
+    return [re.escape(form) for form in forms if form]
+
+
+def bytes_hold_identifier(value: bytes, pattern: re.Pattern[bytes] | None) -> bool:
+    """True when an identifying token occurs anywhere in `value`."""
+    return pattern is not None and pattern.search(value) is not None

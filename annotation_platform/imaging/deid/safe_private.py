@@ -1,0 +1,196 @@
+"""The private attributes kept under the Retain Safe Private Option (PS3.15 Annex E, code 113111).
+
+The option keeps private attributes that the de-identifier knows to hold no identifying value,
+together with the private creators that define them; every other private attribute is removed as
+the Basic Profile requires. PS3.15 Table E.3.10-1 lists such attributes for several vendors. This
+allow-list is smaller: it holds only what the platform needs to convert a de-identified series
+exactly as dcm2niix converts the original and to group its images into volumes. An attribute is
+identified by its group, its private creator and its element offset inside the creator's block
+(the low byte of the element number), because the block a vendor uses varies between files.
+
+Why each attribute is kept, as found by ablation (de-identify with all private attributes kept,
+convert, compare with the reference NIfTI, then remove attributes until the minimal set that still
+reproduces every reference file remains):
+
+- Siemens CSA Image Header Info holds the mosaic tile count and slice normal. Without it dcm2niix
+  cuts a 35-slice mosaic into 36 slices and a 5-slice one into 9.
+- United Imaging's slice count and per-slice position sequence describe its mosaics. Without them
+  the mosaic is not recognised and the images have no Image Position (Patient).
+- Philips' scale slope turns stored values into the scanner's floating-point values. Without it
+  the voxels of the 3D T1 series differ. The scale intercept belongs to the same formula.
+- Philips' private MR sequence (2005,xx0F in "Philips MR Imaging DD 005") holds the Echo Planar
+  Pulse Sequence attribute that dcm2niix reads for classic Philips files. Without it dcm2niix
+  flips the rows of the 3D pCASL series.
+- The diffusion, mosaic and b-value attributes that `dicom_headers` reads (Siemens, GE, Philips,
+  United Imaging) tell apart the volumes of one series; no reference series breaks without them,
+  but grouping a diffusion series without public diffusion attributes does.
+
+Every kept value is still checked (see `private_values`): numbers pass, and text or binary values
+that contain an identifying value of the same data set are dropped.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Final
+
+# VRs whose values are binary numbers: they cannot carry a name, ID or date as text.
+BINARY_NUMBER_VRS: Final = frozenset({"FL", "FD", "SL", "SS", "UL", "US", "SV", "UV"})
+# VRs whose values are decimal or integer numbers written as text.
+TEXT_NUMBER_VRS: Final = frozenset({"DS", "IS"})
+TEXT_VRS: Final = frozenset({"AE", "CS", "LO", "LT", "SH", "ST", "UC", "UT"})
+BLOB_VRS: Final = frozenset({"OB", "OW", "UN"})
+SEQUENCE_VR: Final = "SQ"
+
+
+@dataclass(frozen=True)
+class SafePrivateAttribute:
+    """One private attribute known to be safe: where it is, what it holds and why it is kept.
+
+    `vr` is the VR the vendor writes. A file in implicit VR, or one whose private values a
+    gateway re-encoded as UN, is read as if it had this VR.
+    """
+
+    vendor: str
+    group: int
+    creator: str
+    offset: int
+    vr: str
+    name: str
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not self.group & 1 or not 0 <= self.offset <= 0xFF:
+            raise ValueError(
+                f"not a private group and block offset: {self.group:04X},{self.offset:02X}"
+            )
+
+
+@dataclass(frozen=True)
+class SafePrivateAllowList:
+    """The private attributes kept under the Retain Safe Private Option, found by `find`."""
+
+    attributes: tuple[SafePrivateAttribute, ...]
+
+    def find(self, group: int, creator: str, offset: int) -> SafePrivateAttribute | None:
+        """Return the entry for an element of `creator`'s block, or None when it is not safe."""
+        return self._index.get((group, normalise_creator(creator), offset))
+
+    def has_creator(self, group: int, creator: str) -> bool:
+        """True when any entry lives in a block of `creator` in `group`."""
+        return (group, normalise_creator(creator)) in self._creators
+
+    @cached_property
+    def _index(self) -> dict[tuple[int, str, int], SafePrivateAttribute]:
+        return {(a.group, normalise_creator(a.creator), a.offset): a for a in self.attributes}
+
+    @cached_property
+    def _creators(self) -> frozenset[tuple[int, str]]:
+        return frozenset((group, creator) for group, creator, _ in self._index)
+
+
+def normalise_creator(creator: str) -> str:
+    """Return a private creator as compared: without padding and in upper case.
+
+    Vendors write the same creator in different letter cases across software versions
+    ("Philips MR Imaging DD 001" and "PHILIPS MR IMAGING DD 001").
+    """
+    return creator.strip(" \0").upper()
+
+
+_GROUPING = "dicom_headers reads it to tell apart the volumes of a series"
+_MR_HEADER = "SIEMENS MR HEADER"
+_UIH_HEADER = "Image Private Header"
+_PHILIPS_MR = "Philips MR Imaging DD 001"
+
+VENDOR_SAFE_PRIVATE: Final = SafePrivateAllowList(
+    (
+        SafePrivateAttribute(
+            "Siemens",
+            0x0029,
+            "SIEMENS CSA HEADER",
+            0x10,
+            "OB",
+            "CSA Image Header Info",
+            "dcm2niix reads the mosaic tile count and slice normal of Siemens mosaics from it",
+        ),
+        SafePrivateAttribute(
+            "Siemens",
+            0x0019,
+            _MR_HEADER,
+            0x0A,
+            "US",
+            "NumberOfImagesInMosaic",
+            "dicom_headers reads the slice count of a mosaic from it",
+        ),
+        SafePrivateAttribute("Siemens", 0x0019, _MR_HEADER, 0x0C, "IS", "B_value", _GROUPING),
+        SafePrivateAttribute(
+            "Siemens", 0x0019, _MR_HEADER, 0x0E, "FD", "DiffusionGradientDirection", _GROUPING
+        ),
+        SafePrivateAttribute(
+            "GE", 0x0043, "GEMS_PARM_01", 0x39, "IS", "Slop_int_6...9 (b-value)", _GROUPING
+        ),
+        SafePrivateAttribute(
+            "GE", 0x0019, "GEMS_ACQU_01", 0xBB, "DS", "User data 20 (gradient x)", _GROUPING
+        ),
+        SafePrivateAttribute(
+            "GE", 0x0019, "GEMS_ACQU_01", 0xBC, "DS", "User data 21 (gradient y)", _GROUPING
+        ),
+        SafePrivateAttribute(
+            "GE", 0x0019, "GEMS_ACQU_01", 0xBD, "DS", "User data 22 (gradient z)", _GROUPING
+        ),
+        SafePrivateAttribute(
+            "Philips",
+            0x2005,
+            _PHILIPS_MR,
+            0x0D,
+            "FL",
+            "Scale Intercept",
+            "dcm2niix computes floating-point values with it, together with the scale slope",
+        ),
+        SafePrivateAttribute(
+            "Philips",
+            0x2005,
+            _PHILIPS_MR,
+            0x0E,
+            "FL",
+            "Scale Slope",
+            "dcm2niix computes floating-point values with it (3D T1 voxels differ without it)",
+        ),
+        SafePrivateAttribute(
+            "Philips",
+            0x2005,
+            "Philips MR Imaging DD 005",
+            0x0F,
+            "SQ",
+            "MR image attributes in an enhanced-style item",
+            "dcm2niix reads Echo Planar Pulse Sequence from it (3D pCASL rows flip without it)",
+        ),
+        SafePrivateAttribute(
+            "Philips", 0x2001, "Philips Imaging DD 001", 0x03, "FL", "Diffusion B-Factor", _GROUPING
+        ),
+        SafePrivateAttribute(
+            "United Imaging",
+            0x0065,
+            _UIH_HEADER,
+            0x50,
+            "DS",
+            "Slices per mosaic",
+            "dcm2niix and dicom_headers recognise a United Imaging mosaic by it",
+        ),
+        SafePrivateAttribute(
+            "United Imaging",
+            0x0065,
+            _UIH_HEADER,
+            0x51,
+            "SQ",
+            "Per-slice position sequence",
+            "dcm2niix reads each mosaic slice's Image Position (Patient) from its items",
+        ),
+        SafePrivateAttribute(
+            "United Imaging", 0x0065, _UIH_HEADER, 0x0A, "FD", "B-value", _GROUPING
+        ),
+        SafePrivateAttribute(
+            "United Imaging", 0x0065, _UIH_HEADER, 0x37, "FD", "Gradient direction", _GROUPING
+        ),
+    )
+)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WorklistsConfig(AppConfig):
+    name = "annotation_platform.worklists"
+    label = "worklists"

@@ -1,0 +1,245 @@
+/**
+ * Opening a case in the viewer: the four volumes and the latest mask are fetched in parallel,
+ * the viewports show the volumes as soon as they are decoded, then the regions, tools, panels,
+ * autosave and journal are set up. Timings go to performance marks and `window.__viewerTimings`
+ * for the benchmark.
+ */
+
+import { Enums as CoreEnums } from '@cornerstonejs/core';
+import { eventTarget } from '@cornerstonejs/core';
+
+import { t } from '../i18n';
+import { drawnLayers } from '../segmentation/caseMask';
+import { createRegionLabelmaps } from '../segmentation/createRegionLabelmaps';
+import { showRegionsInViewports } from '../segmentation/regionDisplay';
+import { trackMaskEdits } from '../segmentation/trackMaskEdits';
+import { DraftJournal } from '../state/draftJournal';
+import { SaveController, type SaveEvents } from '../state/saveController';
+import { Store, type ViewerState } from '../state/store';
+import { findDraft, mergeIntoNewest, reloadNewest, type VersionContext } from '../state/versionActions';
+import { bindShortcuts } from '../tools/bindShortcuts';
+import { createToolGroups, setBrushSettings } from '../tools/toolGroups';
+import { choose } from '../ui/dialogs';
+import { buildFiguresPanel } from '../ui/figuresPanel';
+import { showHelp } from '../ui/helpPanel';
+import { buildHistoryPanel, type HistoryPanel } from '../ui/historyPanel';
+import { buildRegionPanel } from '../ui/regionPanel';
+import { buildToolPanel } from '../ui/toolPanel';
+import { buildTopBar } from '../ui/topBar';
+import type { ViewerShell } from '../ui/viewerShell';
+import { AnnotationViewer } from './annotationViewer';
+import { isDrawn, type MaskVersion, type ViewerConfig } from './config';
+import { initCornerstone, RENDERING_ENGINE_ID } from './cornerstone';
+import { gridGeometry } from './geometry';
+import { LinkedNavigation } from './linkedNavigation';
+import { createSequenceVolume, type SequenceVolume } from './loadSequenceVolume';
+import type { DecodedNifti } from './niftiDecode';
+import { log } from './log';
+import { ViewportGrid } from './viewportGrid';
+import { WindowLevel } from './windowLevel';
+
+/** Milliseconds since navigation start of each loading step, for the benchmark. */
+export interface ViewerTimings {
+  startMs?: number;
+  volumesDecodedMs?: number;
+  firstImageMs?: number;
+  readyMs?: number;
+}
+
+declare global {
+  interface Window {
+    __viewerTimings: ViewerTimings;
+  }
+}
+
+/** Record a loading step in `window.__viewerTimings` and as a performance mark. */
+export function mark(name: keyof ViewerTimings): void {
+  window.__viewerTimings ??= {};
+  window.__viewerTimings[name] = performance.now();
+  performance.mark(`viewer:${name}`);
+}
+
+/** Event dispatched on `document` after every tracked mask edit (for tests and the benchmark). */
+export const MASK_EDITED_EVENT = 'viewer:mask-edited';
+
+/** Downloads the page starts before the viewer's script has loaded. */
+export interface CaseDownloads {
+  /** The decoded sequences, in the order of `config.sequences`. */
+  sequences: Array<Promise<DecodedNifti>>;
+  /** The bitmask of the latest version, or null when there is none. */
+  mask: Promise<Uint8Array | null>;
+}
+
+/** Open the case of `config` in the shell; resolves once the viewer accepts input. */
+export async function openCase(config: ViewerConfig, shell: ViewerShell, downloads: CaseDownloads): Promise<AnnotationViewer> {
+  mark('startMs');
+  const engine = await initCornerstone();
+  log.info(`Cornerstone started at ${Math.round(performance.now())} ms`);
+  const grid = new ViewportGrid(shell.viewports, config.sequences, engine);
+  const geometry = gridGeometry(config.grid.shape, config.grid.affine);
+  const latest = config.latest_version;
+  const volumeIds = new Map(config.sequences.map((sequence) => [sequence.key, `volume-${sequence.key}`]));
+  const decoded = await Promise.all(downloads.sequences);
+  mark('volumesDecodedMs');
+  const volumes = config.sequences.map((sequence, index) => createSequenceVolume(volumeIds.get(sequence.key)!, decoded[index], config.grid));
+  const windowLevel = new WindowLevel(grid);
+  await showVolumes(grid, windowLevel, volumes);
+  mark('firstImageMs');
+  shell.loading.remove();
+
+  const navigation = new LinkedNavigation(grid, geometry);
+  navigation.start();
+  const mask = createRegionLabelmaps(config.regions, geometry);
+  showRegionsInViewports(mask, grid.viewportIds());
+  const store = new Store(initialState(config, mask.layers.map((layer) => layer.key)));
+  const journal = await DraftJournal.open(config.case.id, config.user.id);
+  let history: HistoryPanel | null = null;
+  const events: SaveEvents = {
+    onSaved: () => void history?.refresh(),
+    onConflict: (current, detail) => void resolveConflict(versions, current, detail),
+    onRejected: (code, detail) => shell.toasts.show(t('save.rejected', { code, detail }), 'error', undefined, 0),
+  };
+  const emptyBase = new Uint8Array(mask.voxelCount);
+  const controller = new SaveController(config, mask, store, journal, events, { version: null, mask: emptyBase });
+  const versions: VersionContext = { config, mask, store, controller, journal, events };
+  const stored = await downloads.mask;
+  await controller.replaceContent(stored, { version: latest, mask: stored ?? emptyBase });
+
+  const viewer = new AnnotationViewer({ config, grid, navigation, windowLevel, mask, store, controller, versions, toasts: shell.toasts, volumeIds });
+  createToolGroups(
+    grid.entries.map((entry) => ({ viewportId: entry.viewportId, volumeId: volumeIds.get(entry.sequence.key)! })),
+    RENDERING_ENGINE_ID,
+    {
+      onCursorPlaced: (world) => navigation.placeCursor(world),
+      onContourCompleted: (viewportId, points, erase) => viewer.fillContour(viewportId, points, erase),
+    },
+  );
+  setDefaults(viewer, store, windowLevel, grid, mask.layers.filter((layer) => layer.derived === null).map((layer) => layer.key));
+  trackMaskEdits(mask, {
+    onEdit: (slices) => {
+      controller.noteEdit(slices);
+      document.dispatchEvent(new CustomEvent(MASK_EDITED_EVENT, { detail: { slices } }));
+    },
+    changedSlices: () => controller.changedSlices(),
+  });
+  history = buildPanels(config, shell, store, viewer);
+  bindShortcuts(viewer, store, drawnLayers(mask).map((layer) => layer.key), showHelp);
+  controller.start();
+  window.addEventListener('resize', () => grid.resize());
+  eventTarget.addEventListener(CoreEnums.Events.ERROR_EVENT, (event: Event) => log.warn('Cornerstone error', (event as CustomEvent).detail));
+  mark('readyMs');
+  void offerDraft(versions, shell);
+  void history.refresh();
+  return viewer;
+}
+
+async function showVolumes(grid: ViewportGrid, windowLevel: WindowLevel, volumes: SequenceVolume[]): Promise<void> {
+  const rendered = grid.entries.map(
+    (entry) => new Promise<void>((resolve) => entry.element.addEventListener(CoreEnums.Events.IMAGE_RENDERED, () => resolve(), { once: true })),
+  );
+  await Promise.all(
+    grid.entries.map(async (entry, index) => {
+      await grid.viewport(entry.viewportId).setVolumes([{ volumeId: volumes[index].volumeId }]);
+      log.info(`${entry.viewportId}: volume set at ${Math.round(performance.now())} ms`);
+      windowLevel.addVolume(entry.viewportId, volumes[index].voxels);
+    }),
+  );
+  windowLevel.applyPreset('auto');
+  log.info(`window presets applied at ${Math.round(performance.now())} ms`);
+  await Promise.all(rendered);
+}
+
+function initialState(config: ViewerConfig, regionKeys: string[]): ViewerState {
+  const firstDrawn = config.regions.find(isDrawn);
+  return {
+    activeRegion: firstDrawn?.key ?? '',
+    tool: config.case.read_only ? 'cursor' : 'brush',
+    brush: { radiusMm: 4, shape: 'circle' },
+    thresholds: {},
+    orientation: 'axial',
+    windowPreset: 'auto',
+    appearance: Object.fromEntries(regionKeys.map((key) => [key, { visible: true, opacity: 0.4 }])),
+    outlineOnly: false,
+    overrides: config.latest_version?.overrides ?? [],
+    saveStatus: config.case.read_only ? 'readonly' : 'saved',
+    baseVersion: config.latest_version,
+    figures: config.latest_version?.figures ?? null,
+    figuresVersion: config.latest_version?.number ?? null,
+    preview: null,
+    readOnly: config.case.read_only,
+  };
+}
+
+function setDefaults(viewer: AnnotationViewer, store: Store, windowLevel: WindowLevel, grid: ViewportGrid, drawn: string[]): void {
+  setBrushSettings(grid.viewportIds(), store.state.brush);
+  // The threshold brush starts at the brightest quarter of each sequence's non-zero voxels.
+  for (const entry of grid.entries) {
+    const range = windowLevel.percentileRange(entry.viewportId, 75, 100);
+    if (range) {
+      viewer.setThreshold(entry.sequence.key, range.lower, range.upper);
+    }
+  }
+  if (drawn.length) {
+    viewer.selectRegion(store.state.activeRegion);
+  }
+  viewer.applyAppearance();
+  viewer.applyBindings();
+}
+
+function buildPanels(config: ViewerConfig, shell: ViewerShell, store: Store, viewer: AnnotationViewer): HistoryPanel {
+  const sequenceOf = (region: string): string => {
+    const found = config.regions.find((candidate) => candidate.key === region);
+    return found && isDrawn(found) ? found.drawn_on : '';
+  };
+  shell.bar.append(buildTopBar(config.case.label, store, viewer, () => viewer.toggleEnlarged(), showHelp));
+  shell.tools.append(buildToolPanel(store, viewer, sequenceOf));
+  const history = buildHistoryPanel(store, viewer, (message) => shell.toasts.show(message, 'error'));
+  shell.side.append(buildRegionPanel(config.regions, store, viewer), buildFiguresPanel(config.regions, store, viewer), history.element);
+  return history;
+}
+
+async function resolveConflict(context: VersionContext, current: MaskVersion | null, detail: string): Promise<void> {
+  const choice = await choose(
+    t('conflict.title'),
+    detail || t('conflict.message', { number: current?.number ?? 0 }),
+    [
+      { value: 'merge', label: t('conflict.merge'), primary: true },
+      { value: 'reload', label: t('conflict.reload') },
+    ],
+    'conflict-dialog',
+  );
+  if (choice === 'merge') {
+    await mergeIntoNewest(context, current);
+  } else if (choice === 'reload') {
+    await reloadNewest(context, current);
+  }
+}
+
+async function offerDraft(context: VersionContext, shell: ViewerShell): Promise<void> {
+  if (context.config.case.read_only) {
+    return;
+  }
+  try {
+    const draft = await findDraft(context);
+    if (!draft) {
+      return;
+    }
+    const when = new Date(draft.savedAt).toLocaleString(document.documentElement.lang || 'en');
+    const choice = await choose(
+      t('draft.title'),
+      t(draft.needsMerge ? 'draft.messageMerge' : 'draft.message', { when }),
+      [
+        { value: 'restore', label: t('draft.restore'), primary: true },
+        { value: 'discard', label: t('draft.discard') },
+      ],
+      'draft-dialog',
+    );
+    if (choice === 'restore') {
+      await draft.apply();
+    } else if (choice === 'discard') {
+      await draft.discard();
+    }
+  } catch (error) {
+    shell.toasts.show(t('draft.failed', { error: String(error) }), 'error');
+  }
+}
