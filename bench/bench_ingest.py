@@ -107,12 +107,26 @@ def _reference_once(work: Path, certificate: Path) -> dict[str, float]:
     deidentified = time.perf_counter()
     dcm2niix = Path(sys.executable).with_name("dcm2niix")
     subprocess.run(
-        [str(dcm2niix), "-z", "y", "-1", "-f", "volume", "-o", str(output), str(work / "reference-deid")],
+        [
+            str(dcm2niix),
+            "-z",
+            "y",
+            "-1",
+            "-f",
+            "volume",
+            "-o",
+            str(output),
+            str(work / "reference-deid"),
+        ],
         check=True,
         capture_output=True,
     )
     finished = time.perf_counter()
-    return {"total": finished - started, "gdcmanon": deidentified - started, "dcm2niix": finished - deidentified}
+    return {
+        "total": finished - started,
+        "gdcmanon": deidentified - started,
+        "dcm2niix": finished - deidentified,
+    }
 
 
 def _report(ours: list[dict[str, float]], reference: list[dict[str, float]], count: int) -> None:

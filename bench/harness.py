@@ -74,7 +74,10 @@ def _start_workers(count: int, database: str) -> list[subprocess.Popen[bytes]]:
         log = log_path.open("wb")
         process = subprocess.Popen(
             worker_command(f"bench{number}") + ["--without-heartbeat", "--loglevel", "WARNING"],
-            env=environment, cwd=REPOSITORY, stdout=log, stderr=subprocess.STDOUT,
+            env=environment,
+            cwd=REPOSITORY,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             preexec_fn=die_with_parent,
         )
         processes.append(process)

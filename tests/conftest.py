@@ -148,7 +148,7 @@ def celery_worker_process(
     import redis
     from django.db import connection
 
-    from annotation_platform.core.workers import die_with_parent, worker_command
+    from annotation_platform.core.workers import worker_command
 
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     prefix = settings.CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"]

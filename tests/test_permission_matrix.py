@@ -11,7 +11,6 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from annotation_platform.annotations.models import Case
 from annotation_platform.annotations.services import case_ensure_for_study
 from annotation_platform.cohorts.services import cohort_create
 from annotation_platform.core.models import Job
@@ -97,12 +96,23 @@ def _world(project, cases_dir, annotator, other_annotator, label, project_name=N
     case.save()
     client = Client()
     client.force_login(annotator)
-    version = save_mask(client, case, brats2023_to_bitmask(label_map(cases_dir, "mask_v1_base"))).json()
+    version = save_mask(
+        client, case, brats2023_to_bitmask(label_map(cases_dir, "mask_v1_base"))
+    ).json()
     case_submit(case=case, user=annotator, version_id=version["id"], checklist=CHECKLIST)
-    cohort = cohort_create(project=project, name=f"{label} cohort", cases=[case], created_by=project.created_by)
-    upload = Upload.objects.create(project=project, created_by=project.created_by, source="api", state="done")
-    job = Job.objects.create(kind="prepare", key=f"prepare:study:{study.pk}:x", group=f"study:{study.pk}",
-                             state=Job.State.FAILED, payload={"study_id": study.pk, "revision": 0})
+    cohort = cohort_create(
+        project=project, name=f"{label} cohort", cases=[case], created_by=project.created_by
+    )
+    upload = Upload.objects.create(
+        project=project, created_by=project.created_by, source="api", state="done"
+    )
+    job = Job.objects.create(
+        kind="prepare",
+        key=f"prepare:study:{study.pk}:x",
+        group=f"study:{study.pk}",
+        state=Job.State.FAILED,
+        payload={"study_id": study.pk, "revision": 0},
+    )
     membership = Membership.objects.get(project=project, user=other_annotator, role="annotator")
     series = study.series.first()
     series.thumbnail_key = "thumbnails/matrix.png"
@@ -134,8 +144,12 @@ def worlds(project, cases_dir, annotator, second_annotator, cns_protocol):
     yan = _user("yan_foreign", years=8)
     xia = _user("xia_foreign", years=8)
     foreign = project_create(
-        name="Foreign cohort project", protocol_version=cns_protocol, created_by=zed,
-        pseudonym_prefix="FOR", irb_number="IRB-F", irb_body="Other board",
+        name="Foreign cohort project",
+        protocol_version=cns_protocol,
+        created_by=zed,
+        pseudonym_prefix="FOR",
+        irb_number="IRB-F",
+        irb_body="Other board",
         irb_valid_until=timezone.localdate() + timedelta(days=30),
     )
     for user in (yan, xia):
@@ -146,8 +160,12 @@ def worlds(project, cases_dir, annotator, second_annotator, cns_protocol):
 @pytest.fixture
 def clients(site_admin, project_admin, annotator, second_annotator, reviewer, outsider):
     users = {
-        "site_admin": site_admin, "project_admin": project_admin, "annotator": annotator,
-        "other_annotator": second_annotator, "reviewer": reviewer, "outsider": outsider,
+        "site_admin": site_admin,
+        "project_admin": project_admin,
+        "annotator": annotator,
+        "other_annotator": second_annotator,
+        "reviewer": reviewer,
+        "outsider": outsider,
     }
     made = {"anonymous": Client()}
     for role, user in users.items():
@@ -181,7 +199,7 @@ def _call(client, method, path, ids, group=None):
 
 
 def _multipart(client, body):
-    from django.test.client import MULTIPART_CONTENT, encode_multipart
+    from django.test.client import encode_multipart
 
     return encode_multipart("BoUnDaRy", body), "multipart/form-data; boundary=BoUnDaRy"
 
@@ -226,7 +244,9 @@ def _judge(method, path, role, where, allowed, response):
             return label + " (list refused)"
         body = response.content.decode("utf-8", "replace")
         leaked = role != "site_admin" and any(marker in body for marker in FOREIGN_MARKERS)
-        foreign_jobs = path == "/api/v1/jobs/" and where == "foreign" and role != "site_admin" and body != "[]"
+        foreign_jobs = (
+            path == "/api/v1/jobs/" and where == "foreign" and role != "site_admin" and body != "[]"
+        )
         return label + " (foreign data listed)" if leaked or foreign_jobs else None
     expected = role in allowed and (where == "own" or role == "site_admin")
     if _allowed(response) != expected:

@@ -130,6 +130,10 @@ def custom_convention(
 
 
 def resolve_label_name(name: str, regions: ProtocolRegions) -> tuple[str, Expression | None]:
+    """Return the canonical name and expression of a label or segment name (case-insensitive).
+
+    Raises LABEL_NAME_UNKNOWN for a name that is neither a region nor a known part.
+    """
     upper = name.strip().upper()
     upper = PART_ALIASES.get(upper, upper)
     for key in regions.keys:

@@ -25,14 +25,25 @@ def make_ready_study(project, cases_dir, label: str = "GLI0001") -> Study:
     grid = grid_of(image_path)
     patient = Patient.objects.create(project=project, pseudonym=label, source_hash=label)
     study = Study.objects.create(
-        project=project, patient=patient, study_uid=f"2.25.{abs(hash(label))}", status=Study.Status.READY,
+        project=project,
+        patient=patient,
+        study_uid=f"2.25.{abs(hash(label))}",
+        status=Study.Status.READY,
         grid=grid,
     )
     for number, sequence in enumerate(SEQUENCES, start=1):
         Series.objects.create(
-            study=study, series_uid=f"2.25.{number}{abs(hash(label))}", source_kind="nifti",
-            sequence=sequence, sequence_source="filename", sequence_confidence=0.9, selected=True,
-            status=Series.Status.CONVERTED, volume_key=key, aligned_key=key, geometry=grid,
+            study=study,
+            series_uid=f"2.25.{number}{abs(hash(label))}",
+            source_kind="nifti",
+            sequence=sequence,
+            sequence_source="filename",
+            sequence_confidence=0.9,
+            selected=True,
+            status=Series.Status.CONVERTED,
+            volume_key=key,
+            aligned_key=key,
+            geometry=grid,
         )
     return study
 

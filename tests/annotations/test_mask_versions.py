@@ -46,14 +46,18 @@ def test_saved_voxels_come_back_exactly(ready_case, annotator_client, cases_dir)
     response = annotator_client.get(f"/api/v1/masks/{version_id}/data/")
 
     assert response["Content-Encoding"] == "gzip"
-    raw = gzip.decompress(b"".join(response.streaming_content) if response.streaming else response.content)
+    raw = gzip.decompress(
+        b"".join(response.streaming_content) if response.streaming else response.content
+    )
     back = np.frombuffer(raw, dtype=np.uint8).reshape(mask.shape, order="F")
     assert np.array_equal(back, mask)
 
 
 def test_stale_save_is_rejected_with_the_newer_version(ready_case, annotator_client, cases_dir):
     """C25: A and B start from v1; B saves v2; A's save on v1 gets 409 naming v2; nothing lost."""
-    v1 = save_mask(annotator_client, ready_case, brats2023_to_bitmask(label_map(cases_dir, "mask_v1_base"))).json()
+    v1 = save_mask(
+        annotator_client, ready_case, brats2023_to_bitmask(label_map(cases_dir, "mask_v1_base"))
+    ).json()
     b_mask = brats2023_to_bitmask(label_map(cases_dir, "mask_userB_adds_ED"))
     a_mask = brats2023_to_bitmask(label_map(cases_dir, "mask_userA_adds_ET_from_v1"))
 
@@ -76,7 +80,9 @@ def test_stale_save_is_rejected_with_the_newer_version(ready_case, annotator_cli
     assert c.status_code == 201 and c.json()["number"] == 3
     figures = c.json()["figures"]["regions"]
     assert (figures["ET"]["voxels"], figures["WT"]["voxels"]) == (48, 144 + 672 + 48)
-    versions = AuditEvent.objects.filter(action="mask.saved").values_list("details__version", flat=True)
+    versions = AuditEvent.objects.filter(action="mask.saved").values_list(
+        "details__version", flat=True
+    )
     assert sorted(versions) == [1, 2, 3]
 
 
@@ -94,8 +100,10 @@ def test_concurrent_saves_on_one_base_store_exactly_one(ready_case, annotator, c
         results.append(save_mask(client, ready_case, mask, base_version=v1).status_code)
         connection.close()
 
-    threads = [threading.Thread(target=save, args=(brats2023_to_bitmask(label_map(cases_dir, name)),))
-               for name in ("mask_userB_adds_ED", "mask_userA_adds_ET_from_v1")]
+    threads = [
+        threading.Thread(target=save, args=(brats2023_to_bitmask(label_map(cases_dir, name)),))
+        for name in ("mask_userB_adds_ED", "mask_userA_adds_ET_from_v1")
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -152,9 +160,16 @@ def test_nesting_violation_stays_visible(ready_case, annotator_client):
 def test_override_needs_a_reason(ready_case, annotator_client):
     mask = np.zeros((32, 32, 16), np.uint8)
 
-    refused = save_mask(annotator_client, ready_case, mask, overrides='[{"region": "WT", "sequence": "T2", "reason": ""}]')
+    refused = save_mask(
+        annotator_client,
+        ready_case,
+        mask,
+        overrides='[{"region": "WT", "sequence": "T2", "reason": ""}]',
+    )
     accepted = save_mask(
-        annotator_client, ready_case, mask,
+        annotator_client,
+        ready_case,
+        mask,
         overrides='[{"region": "WT", "sequence": "T2", "reason": "FLAIR has motion artefact"}]',
     )
 
@@ -164,10 +179,16 @@ def test_override_needs_a_reason(ready_case, annotator_client):
 
 
 def test_restore_makes_an_old_version_the_newest(ready_case, annotator_client, cases_dir):
-    v1 = save_mask(annotator_client, ready_case, brats2023_to_bitmask(label_map(cases_dir, "mask_v1_base"))).json()
-    v2 = save_mask(annotator_client, ready_case, np.zeros((32, 32, 16), np.uint8), base_version=v1["id"]).json()
+    v1 = save_mask(
+        annotator_client, ready_case, brats2023_to_bitmask(label_map(cases_dir, "mask_v1_base"))
+    ).json()
+    v2 = save_mask(
+        annotator_client, ready_case, np.zeros((32, 32, 16), np.uint8), base_version=v1["id"]
+    ).json()
 
-    response = annotator_client.post(f"/api/v1/cases/{ready_case.pk}/masks/{v1['id']}/restore/", {"base_version": v2["id"]})
+    response = annotator_client.post(
+        f"/api/v1/cases/{ready_case.pk}/masks/{v1['id']}/restore/", {"base_version": v2["id"]}
+    )
 
     assert response.status_code == 201
     assert response.json()["number"] == 3
@@ -195,8 +216,13 @@ def test_xor_delta_save_reconstructs_the_mask(ready_case, annotator_client, case
 
     response = annotator_client.post(
         f"/api/v1/cases/{ready_case.pk}/masks/",
-        {"mask": SimpleUploadedFile("d.gz", payload), "encoding": "gzip", "kind": "xor-delta",
-         "checksum": checksum, "base_version": v1["id"]},
+        {
+            "mask": SimpleUploadedFile("d.gz", payload),
+            "encoding": "gzip",
+            "kind": "xor-delta",
+            "checksum": checksum,
+            "base_version": v1["id"],
+        },
     )
 
     assert response.status_code == 201, response.content

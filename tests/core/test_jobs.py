@@ -57,8 +57,13 @@ def test_only_one_worker_claims_a_job(task):
 @pytest.mark.django_db(transaction=True)
 def test_failed_job_is_reset_and_sent_again(task):
     job = _request(task)
-    job_execute(job.pk, lambda job, progress: (_ for _ in ()).throw(
-        ActionableError("BROKEN", "Broken input %(x)s.", x=1)), retry=mock.Mock())
+    job_execute(
+        job.pk,
+        lambda job, progress: (_ for _ in ()).throw(
+            ActionableError("BROKEN", "Broken input %(x)s.", x=1)
+        ),
+        retry=mock.Mock(),
+    )
     assert Job.objects.get(pk=job.pk).state == Job.State.FAILED
 
     again = _request(task)
@@ -81,7 +86,11 @@ def test_actionable_error_fails_at_once_without_retry(task):
 
     job.refresh_from_db()
     assert job.state == Job.State.FAILED
-    assert job.error == {"code": "NONUNIFORM_SLICE_SPACING", "template": "Gap of %(gap)s mm.", "params": {"gap": 6.0}}
+    assert job.error == {
+        "code": "NONUNIFORM_SLICE_SPACING",
+        "template": "Gap of %(gap)s mm.",
+        "params": {"gap": 6.0},
+    }
     retry.assert_not_called()
 
 
@@ -106,7 +115,11 @@ def test_transient_error_gives_up_after_max_attempts(task):
     job = _request(task)
     Job.objects.filter(pk=job.pk).update(attempts=job.max_attempts - 1)
 
-    job_execute(job.pk, lambda job, progress: (_ for _ in ()).throw(OperationalError("down")), retry=mock.Mock())
+    job_execute(
+        job.pk,
+        lambda job, progress: (_ for _ in ()).throw(OperationalError("down")),
+        retry=mock.Mock(),
+    )
 
     job.refresh_from_db()
     assert job.state == Job.State.FAILED

@@ -22,20 +22,42 @@ LUNG_NODULE_PROTOCOL = {
     "required_sequences": ["CT"],
     "reference_sequence": "CT",
     "regions": [
-        {"key": "NOD", "name": {"en": "Nodule", "zh-hans": "结节"}, "color": "#00FF00",
-         "drawn_on": "CT", "bit": 1, "required": True},
-        {"key": "SOLID", "name": {"en": "Solid part", "zh-hans": "实性成分"}, "color": "#FF8800",
-         "drawn_on": "CT", "bit": 2, "within": "NOD"},
+        {
+            "key": "NOD",
+            "name": {"en": "Nodule", "zh-hans": "结节"},
+            "color": "#00FF00",
+            "drawn_on": "CT",
+            "bit": 1,
+            "required": True,
+        },
+        {
+            "key": "SOLID",
+            "name": {"en": "Solid part", "zh-hans": "实性成分"},
+            "color": "#FF8800",
+            "drawn_on": "CT",
+            "bit": 2,
+            "within": "NOD",
+        },
     ],
     "export_conventions": [
-        {"key": "binary", "name": {"en": "Binary", "zh-hans": "二值"},
-         "labels": [{"value": 1, "name": "NOD", "expression": {"op": "region", "of": ["NOD"]}}]}
+        {
+            "key": "binary",
+            "name": {"en": "Binary", "zh-hans": "二值"},
+            "labels": [{"value": 1, "name": "NOD", "expression": {"op": "region", "of": ["NOD"]}}],
+        }
     ],
     "experience_years": {"annotator": 3, "reviewer": 8},
-    "checklist": [{"key": "all_nodules", "text": {"en": "Every nodule is marked.", "zh-hans": "已标注所有结节。"}}],
+    "checklist": [
+        {
+            "key": "all_nodules",
+            "text": {"en": "Every nodule is marked.", "zh-hans": "已标注所有结节。"},
+        }
+    ],
     "scope_exclusions": [],
-    "quality_grades": [{"value": 1, "name": {"en": "Bad", "zh-hans": "差"}},
-                       {"value": 2, "name": {"en": "Good", "zh-hans": "好"}}],
+    "quality_grades": [
+        {"value": 1, "name": {"en": "Bad", "zh-hans": "差"}},
+        {"value": 2, "name": {"en": "Good", "zh-hans": "好"}},
+    ],
     "minimum_quality_grade": 2,
     "export_naming": "{patient_id}_{sequence}_{label}",
 }
@@ -52,8 +74,15 @@ def test_cns_protocol_holds_the_consensus_regions():
     assert definition["experience_years"] == {"annotator": 5, "reviewer": 10}
     assert definition["minimum_quality_grade"] == 2
     assert definition["export_naming"] == "{patient_id}_{sequence}_{label}"
-    assert {e["key"] for e in definition["scope_exclusions"]} == {"sellar", "pineal", "cerebellopontine_angle"}
-    conventions = {c["key"]: {l["name"]: l["value"] for l in c["labels"]} for c in definition["export_conventions"]}
+    assert {e["key"] for e in definition["scope_exclusions"]} == {
+        "sellar",
+        "pineal",
+        "cerebellopontine_angle",
+    }
+    conventions = {
+        c["key"]: {label["name"]: label["value"] for label in c["labels"]}
+        for c in definition["export_conventions"]
+    }
     assert conventions["brats-2017-2021"] == {"NCR": 1, "ED": 2, "ET": 4}
     assert conventions["brats-2023"] == {"NCR": 1, "ED": 2, "ET": 3}
     for region in definition["regions"]:

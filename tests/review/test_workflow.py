@@ -41,14 +41,17 @@ def reviewer_client(reviewer):
 
 
 def _draw(client, case, cases_dir, name="mask_v1_base", base=None):
-    response = save_mask(client, case, brats2023_to_bitmask(label_map(cases_dir, name)), base_version=base)
+    response = save_mask(
+        client, case, brats2023_to_bitmask(label_map(cases_dir, name)), base_version=base
+    )
     assert response.status_code == 201, response.content
     return response.json()
 
 
 def _submit(client, case, version_id, checklist=CHECKLIST):
     return client.post(
-        f"/api/v1/cases/{case.pk}/submit/", {"version": version_id, "checklist": checklist},
+        f"/api/v1/cases/{case.pk}/submit/",
+        {"version": version_id, "checklist": checklist},
         content_type="application/json",
     )
 
@@ -56,7 +59,12 @@ def _submit(client, case, version_id, checklist=CHECKLIST):
 def _decide(client, case, version_id, decision, comments=(), summary=""):
     return client.post(
         f"/api/v1/cases/{case.pk}/review/decision/",
-        {"decision": decision, "version": version_id, "comments": list(comments), "summary": summary},
+        {
+            "decision": decision,
+            "version": version_id,
+            "comments": list(comments),
+            "summary": summary,
+        },
         content_type="application/json",
     )
 
@@ -64,7 +72,9 @@ def _decide(client, case, version_id, decision, comments=(), summary=""):
 def test_submission_needs_every_checklist_item(ready_case, annotator_client, cases_dir):
     version = _draw(annotator_client, ready_case, cases_dir)
 
-    response = _submit(annotator_client, ready_case, version["id"], {**CHECKLIST, "all_lesions_annotated": False})
+    response = _submit(
+        annotator_client, ready_case, version["id"], {**CHECKLIST, "all_lesions_annotated": False}
+    )
 
     assert response.status_code == 400
     assert response.json()["code"] == "CHECKLIST_INCOMPLETE"
@@ -84,7 +94,12 @@ def test_full_loop_reject_then_approve(ready_case, annotator_client, reviewer_cl
     v1 = _draw(annotator_client, ready_case, cases_dir)
     assert _submit(annotator_client, ready_case, v1["id"]).status_code == 200
 
-    comment = {"region": "ET", "axis": "axial", "point_ijk": [16, 16, 8], "text": "Enhancing rim missed"}
+    comment = {
+        "region": "ET",
+        "axis": "axial",
+        "point_ijk": [16, 16, 8],
+        "text": "Enhancing rim missed",
+    }
     rejected = _decide(reviewer_client, ready_case, v1["id"], "rejected", [comment])
 
     assert rejected.status_code == 201, rejected.content
@@ -94,7 +109,9 @@ def test_full_loop_reject_then_approve(ready_case, annotator_client, reviewer_cl
     worklist = annotator_client.get("/api/v1/worklist/").json()
     assert [c["id"] for c in worklist["rejected"]] == [ready_case.pk]
 
-    v2 = _draw(annotator_client, ready_case, cases_dir, "mask_reference_merge_B_then_A", base=v1["id"])
+    v2 = _draw(
+        annotator_client, ready_case, cases_dir, "mask_reference_merge_B_then_A", base=v1["id"]
+    )
     assert Case.objects.get(pk=ready_case.pk).state == Case.State.ANNOTATING
     assert _submit(annotator_client, ready_case, v2["id"]).status_code == 200
     approved = _decide(reviewer_client, ready_case, v2["id"], "approved")
@@ -103,9 +120,20 @@ def test_full_loop_reject_then_approve(ready_case, annotator_client, reviewer_cl
     case = Case.objects.get(pk=ready_case.pk)
     assert case.state == Case.State.APPROVED
     assert case.approved_version_id == v2["id"]
-    actions = list(AuditEvent.objects.filter(target=f"case:{case.pk}").values_list("action", "details"))
+    actions = list(
+        AuditEvent.objects.filter(target=f"case:{case.pk}").values_list("action", "details")
+    )
     states = [d.get("after") for a, d in actions if a == "case.state_changed"]
-    assert states == ["annotating", "submitted", "in_review", "rejected", "annotating", "submitted", "in_review", "approved"]
+    assert states == [
+        "annotating",
+        "submitted",
+        "in_review",
+        "rejected",
+        "annotating",
+        "submitted",
+        "in_review",
+        "approved",
+    ]
 
 
 def test_reviewer_cannot_review_own_annotation(ready_case, project, client, cases_dir, reviewer):
@@ -121,11 +149,15 @@ def test_reviewer_cannot_review_own_annotation(ready_case, project, client, case
     assert Case.objects.get(pk=ready_case.pk).state == Case.State.SUBMITTED
 
 
-def test_approval_must_name_the_current_version(ready_case, annotator_client, reviewer_client, cases_dir):
+def test_approval_must_name_the_current_version(
+    ready_case, annotator_client, reviewer_client, cases_dir
+):
     """C25 steps 6 and 7: approving version 2 while version 3 is current is a conflict."""
     v1 = _draw(annotator_client, ready_case, cases_dir)
     v2 = _draw(annotator_client, ready_case, cases_dir, "mask_userB_adds_ED", base=v1["id"])
-    v3 = _draw(annotator_client, ready_case, cases_dir, "mask_reference_merge_B_then_A", base=v2["id"])
+    v3 = _draw(
+        annotator_client, ready_case, cases_dir, "mask_reference_merge_B_then_A", base=v2["id"]
+    )
     _submit(annotator_client, ready_case, v3["id"])
 
     stale = _decide(reviewer_client, ready_case, v2["id"], "approved")
@@ -137,7 +169,9 @@ def test_approval_must_name_the_current_version(ready_case, annotator_client, re
     assert Case.objects.get(pk=ready_case.pk).approved_version_id == v3["id"]
 
 
-def test_edit_after_approval_needs_a_new_review(ready_case, annotator_client, reviewer_client, cases_dir):
+def test_edit_after_approval_needs_a_new_review(
+    ready_case, annotator_client, reviewer_client, cases_dir
+):
     v1 = _draw(annotator_client, ready_case, cases_dir)
     _submit(annotator_client, ready_case, v1["id"])
     _decide(reviewer_client, ready_case, v1["id"], "approved")
@@ -159,7 +193,9 @@ def test_rejection_needs_a_comment(ready_case, annotator_client, reviewer_client
     assert response.json()["code"] == "REJECTION_NEEDS_COMMENT"
 
 
-def test_unqualified_reviewer_is_refused(ready_case, annotator_client, cases_dir, project, client, outsider):
+def test_unqualified_reviewer_is_refused(
+    ready_case, annotator_client, cases_dir, project, client, outsider
+):
     outsider.practice_started_on = timezone.localdate() - timedelta(days=365 * 9)
     outsider.save()
     Membership.objects.create(project=project, user=outsider, role=Membership.Role.REVIEWER)
@@ -176,7 +212,8 @@ def test_unqualified_reviewer_is_refused(ready_case, annotator_client, cases_dir
 
 def test_out_of_scope_case_is_excluded_with_reason(ready_case, annotator_client):
     response = annotator_client.post(
-        f"/api/v1/cases/{ready_case.pk}/exclude/", {"reason": "sellar", "note": "pituitary macroadenoma"},
+        f"/api/v1/cases/{ready_case.pk}/exclude/",
+        {"reason": "sellar", "note": "pituitary macroadenoma"},
         content_type="application/json",
     )
 
@@ -200,17 +237,26 @@ def test_balanced_assignment_spreads_cases(project, cases_dir, annotator, second
     from annotation_platform.annotations.services import case_ensure_for_study
     from tests.annotations.conftest import make_ready_study
 
-    cases = [case_ensure_for_study(make_ready_study(project, cases_dir, f"GLI{n:04d}")) for n in range(1, 5)]
-    cohort = cohort_create(project=project, name="First batch", cases=cases, created_by=project.created_by)
+    cases = [
+        case_ensure_for_study(make_ready_study(project, cases_dir, f"GLI{n:04d}"))
+        for n in range(1, 5)
+    ]
+    cohort = cohort_create(
+        project=project, name="First batch", cases=cases, created_by=project.created_by
+    )
 
     result = cohort_assign_balanced(
         cohort=cohort, annotators=[annotator, second_annotator], assigned_by=project.created_by
     )
 
-    assert sorted(list(result.values()).count(user.pk) for user in (annotator, second_annotator)) == [2, 2]
+    assert sorted(
+        list(result.values()).count(user.pk) for user in (annotator, second_annotator)
+    ) == [2, 2]
 
 
-def test_reassignment_keeps_the_work(ready_case, annotator_client, cases_dir, project, second_annotator):
+def test_reassignment_keeps_the_work(
+    ready_case, annotator_client, cases_dir, project, second_annotator
+):
     v1 = _draw(annotator_client, ready_case, cases_dir)
 
     case = case_assign(case=ready_case, annotator=second_annotator, assigned_by=project.created_by)

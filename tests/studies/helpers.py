@@ -5,7 +5,14 @@ from pathlib import Path
 from django.test import Client
 
 
-def upload_files(client: Client, project_id: int, paths: list[Path], *, names: list[str] | None = None, subject: str = ""):
+def upload_files(
+    client: Client,
+    project_id: int,
+    paths: list[Path],
+    *,
+    names: list[str] | None = None,
+    subject: str = "",
+):
     """POST files to the upload API as a browser does; return the response."""
     handles = [path.open("rb") for path in paths]
     try:

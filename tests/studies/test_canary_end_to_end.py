@@ -87,7 +87,9 @@ def _haystacks_from_database() -> list[tuple[str, bytes]]:
     found = []
     for model in apps.get_models():
         for row in model.objects.all().values():
-            found.append((model.__name__, json.dumps(row, default=str, ensure_ascii=False).encode()))
+            found.append(
+                (model.__name__, json.dumps(row, default=str, ensure_ascii=False).encode())
+            )
     return found
 
 
@@ -111,9 +113,14 @@ def test_no_canary_reaches_any_output(worker, project, admin_client, tmp_path, c
     assert _search([("input", gzip.decompress(nifti_path.read_bytes()))], NIFTI_CANARIES)
 
     dicom_response = upload_files(
-        admin_client, project.pk, dicom_paths, names=[f"{FILE_NAME_CANARY}/{p.name}" for p in dicom_paths]
+        admin_client,
+        project.pk,
+        dicom_paths,
+        names=[f"{FILE_NAME_CANARY}/{p.name}" for p in dicom_paths],
     )
-    nifti_response = upload_files(admin_client, project.pk, [nifti_path], subject=f"{FILE_NAME_CANARY}-case")
+    nifti_response = upload_files(
+        admin_client, project.pk, [nifti_path], subject=f"{FILE_NAME_CANARY}-case"
+    )
     assert dicom_response.status_code == 201, dicom_response.content
     assert nifti_response.status_code == 201, nifti_response.content
     wait_for_jobs()
@@ -131,9 +138,11 @@ def test_no_canary_reaches_any_output(worker, project, admin_client, tmp_path, c
     for log in Path(settings.DATA_DIR).glob("worker*.log"):
         haystacks.append((str(log), log.read_bytes()))
     haystacks.append(("web log", caplog.text.encode()))
-    for url in ["/api/v1/studies/", "/api/v1/uploads/", "/studies/"] + [
-        f"/api/v1/studies/{study.pk}/" for study in Study.objects.all()
-    ] + [f"/studies/{study.pk}/" for study in Study.objects.all()]:
+    for url in (
+        ["/api/v1/studies/", "/api/v1/uploads/", "/studies/"]
+        + [f"/api/v1/studies/{study.pk}/" for study in Study.objects.all()]
+        + [f"/studies/{study.pk}/" for study in Study.objects.all()]
+    ):
         haystacks.append((url, admin_client.get(url).content))
 
     leaks = _search(haystacks, needles)

@@ -43,7 +43,9 @@ def test_demo_data_loads_and_becomes_ready(worker):
     wait_for_jobs(timeout_s=300)
     studies = Study.objects.filter(project__name=DEMO_PROJECT).select_related("patient")
     statuses = sorted(study.status for study in studies)
-    assert statuses.count(Study.Status.READY) == 3  # two BraTS cases and the co-registered TCGA case
+    assert (
+        statuses.count(Study.Status.READY) == 3
+    )  # two BraTS cases and the co-registered TCGA case
     assert Upload.objects.filter(state=Upload.State.DONE).count() == 6
     ready_cases = Case.objects.filter(project__name=DEMO_PROJECT)
     assert ready_cases.count() == 3

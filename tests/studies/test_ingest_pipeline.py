@@ -24,7 +24,9 @@ def test_brats_case_becomes_ready_on_its_own_grid(worker, project, admin_client,
     folder = data_dir / "brats-like" / "BraTS-GLI-00001-000"
     paths = sorted(folder.glob("*.nii.gz"))
 
-    response = upload_files(admin_client, project.pk, paths, names=[f"{folder.name}/{p.name}" for p in paths])
+    response = upload_files(
+        admin_client, project.pk, paths, names=[f"{folder.name}/{p.name}" for p in paths]
+    )
 
     assert response.status_code == 201, response.content
     wait_for_jobs()
@@ -42,7 +44,9 @@ def test_brats_case_becomes_ready_on_its_own_grid(worker, project, admin_client,
     assert not Upload.objects.get().summary.get("skipped")
 
 
-def test_philips_dicom_series_is_deidentified_and_converted(worker, project, admin_client, data_dir):
+def test_philips_dicom_series_is_deidentified_and_converted(
+    worker, project, admin_client, data_dir
+):
     folder = data_dir / "dicom/philips/ingenia_elition_sag3d_t1_mprage_series1301/dicom_classic"
     paths = sorted(folder.glob("*.dcm.gz"))
 
@@ -76,7 +80,10 @@ def test_raw_files_leave_quarantine_after_ingest(worker, project, admin_client, 
     response = upload_files(admin_client, project.pk, [path])
     assert response.status_code == 201
     upload = Upload.objects.get()
-    assert quarantine_storage().exists(upload.quarantine_prefix + "manifest.json") or upload.state == "done"
+    assert (
+        quarantine_storage().exists(upload.quarantine_prefix + "manifest.json")
+        or upload.state == "done"
+    )
 
     wait_for_jobs()
 
@@ -98,7 +105,10 @@ def test_tcga_sequences_are_coregistered_to_t1c(worker, project, admin_client, d
     reference = study.reference_series
     assert reference.sequence == "T1c"
     assert study.grid["shape"] == reference.geometry["shape"]
-    modes = {study.alignment[str(s.pk)]["sequence"]: study.alignment[str(s.pk)]["mode"] for s in study.series.all()}
+    modes = {
+        study.alignment[str(s.pk)]["sequence"]: study.alignment[str(s.pk)]["mode"]
+        for s in study.series.all()
+    }
     assert modes == {"T1c": "reference", "T1": "rigid", "T2": "rigid", "FLAIR": "rigid"}
     reference_shape, reference_affine, _ = _volume(reference)
     for series in study.series.exclude(pk=reference.pk):

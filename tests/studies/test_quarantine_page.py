@@ -25,7 +25,9 @@ def test_chinese_names_decode_for_the_admin(project, admin_client, cases_dir):
 
 
 @pytest.mark.django_db
-def test_quarantine_page_is_for_project_admins_only(project, client, annotator, cases_dir, admin_client):
+def test_quarantine_page_is_for_project_admins_only(
+    project, client, annotator, cases_dir, admin_client
+):
     upload_files(admin_client, project.pk, [cases_dir / "C22" / "a_gb18030.dcm"])
     client.force_login(annotator)
 

@@ -26,7 +26,7 @@ def _quarantine_files() -> set[Path]:
 
 @pytest.fixture
 def quarantine_before() -> set[Path]:
-    """The quarantine's files before the test: earlier tests' files stay (storage has no rollback)."""
+    """Files in quarantine before the test: storage keeps earlier tests' files (no rollback)."""
     return _quarantine_files()
 
 
@@ -41,17 +41,28 @@ def _problem_names(response) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_zip_with_traversal_entries_is_rejected_whole(quarantine_before, project, admin_client, cases_dir):
-    response = upload_files(admin_client, project.pk, [cases_dir / "C23" / "upload_path_traversal.zip"])
+def test_zip_with_traversal_entries_is_rejected_whole(
+    quarantine_before, project, admin_client, cases_dir
+):
+    response = upload_files(
+        admin_client, project.pk, [cases_dir / "C23" / "upload_path_traversal.zip"]
+    )
 
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "UPLOAD_REJECTED"
     codes = {problem["code"] for problem in body["params"]["problems"]}
     assert codes == {"UNSAFE_ARCHIVE_ENTRY"}
-    listed = " ".join(problem["message"] + problem["name"] for problem in body["params"]["problems"])
-    for entry in ["../../qa_zip_slip_parent.txt", "/tmp/qa_zip_slip_absolute.txt",
-                  "qa_zip_slip_backslash.txt", "study/link_to_passwd", "study/C:/qa_zip_slip_drive.txt"]:
+    listed = " ".join(
+        problem["message"] + problem["name"] for problem in body["params"]["problems"]
+    )
+    for entry in [
+        "../../qa_zip_slip_parent.txt",
+        "/tmp/qa_zip_slip_absolute.txt",
+        "qa_zip_slip_backslash.txt",
+        "study/link_to_passwd",
+        "study/C:/qa_zip_slip_drive.txt",
+    ]:
         assert entry in listed or entry in str(body["params"])
     _nothing_stored(quarantine_before)
     assert not list(Path(settings.BASE_DIR).parent.glob("qa_zip_slip_*"))
@@ -59,8 +70,12 @@ def test_zip_with_traversal_entries_is_rejected_whole(quarantine_before, project
 
 
 @pytest.mark.django_db
-def test_zip_with_duplicate_entries_is_rejected(quarantine_before, project, admin_client, cases_dir):
-    response = upload_files(admin_client, project.pk, [cases_dir / "C23" / "upload_duplicate_names.zip"])
+def test_zip_with_duplicate_entries_is_rejected(
+    quarantine_before, project, admin_client, cases_dir
+):
+    response = upload_files(
+        admin_client, project.pk, [cases_dir / "C23" / "upload_duplicate_names.zip"]
+    )
 
     assert response.status_code == 400
     assert {p["code"] for p in response.json()["params"]["problems"]} == {"DUPLICATE_ARCHIVE_ENTRY"}
@@ -69,7 +84,9 @@ def test_zip_with_duplicate_entries_is_rejected(quarantine_before, project, admi
 
 @pytest.mark.django_db
 def test_clean_zip_is_accepted(project, admin_client, cases_dir):
-    response = upload_files(admin_client, project.pk, [cases_dir / "C23" / "upload_clean_control.zip"])
+    response = upload_files(
+        admin_client, project.pk, [cases_dir / "C23" / "upload_clean_control.zip"]
+    )
 
     assert response.status_code == 201, response.content
     upload = Upload.objects.get()
@@ -101,7 +118,8 @@ def test_gzip_bomb_is_rejected(quarantine_before, project, admin_client, tmp_pat
 
     assert response.status_code == 400
     assert {p["code"] for p in response.json()["params"]["problems"]} & {
-        "GZIP_RATIO_TOO_HIGH", "GZIP_TOO_LARGE"
+        "GZIP_RATIO_TOO_HIGH",
+        "GZIP_TOO_LARGE",
     }
     _nothing_stored(quarantine_before)
 
@@ -132,7 +150,9 @@ def _dicom_bytes(*, image: bool = True) -> bytes:
 
 
 @pytest.mark.django_db
-def test_truncated_and_non_image_dicom_are_named(quarantine_before, project, admin_client, tmp_path):
+def test_truncated_and_non_image_dicom_are_named(
+    quarantine_before, project, admin_client, tmp_path
+):
     truncated = tmp_path / "IM_truncated.dcm"
     truncated.write_bytes(_dicom_bytes()[:-3000])
     report = tmp_path / "report.dcm"
@@ -154,7 +174,9 @@ def test_truncated_and_non_image_dicom_are_named(quarantine_before, project, adm
 
 
 @pytest.mark.django_db
-def test_nifti_with_absurd_dimensions_is_rejected_before_allocation(quarantine_before, project, admin_client, tmp_path):
+def test_nifti_with_absurd_dimensions_is_rejected_before_allocation(
+    quarantine_before, project, admin_client, tmp_path
+):
     header = nib.Nifti1Header()
     header.set_data_dtype(np.int16)
     header.set_data_shape((4096, 4096, 4096))
@@ -184,7 +206,9 @@ def test_empty_upload_is_rejected(quarantine_before, project, admin_client, tmp_
 
 
 @pytest.mark.django_db
-def test_upload_over_the_size_limit_is_refused_before_reading(quarantine_before, project, admin_client, tmp_path, settings):
+def test_upload_over_the_size_limit_is_refused_before_reading(
+    quarantine_before, project, admin_client, tmp_path, settings
+):
     settings.UPLOAD_MAX_BYTES = 1000
     path = tmp_path / "big.dcm"
     path.write_bytes(_dicom_bytes())
@@ -199,7 +223,9 @@ def test_upload_over_the_size_limit_is_refused_before_reading(quarantine_before,
 
 
 @pytest.mark.django_db
-def test_upload_without_ethics_approval_is_refused(quarantine_before, project, admin_client, data_dir):
+def test_upload_without_ethics_approval_is_refused(
+    quarantine_before, project, admin_client, data_dir
+):
     project.irb_number = ""
     project.save()
 
@@ -212,7 +238,9 @@ def test_upload_without_ethics_approval_is_refused(quarantine_before, project, a
 
 
 @pytest.mark.django_db
-def test_upload_after_approval_expired_is_refused(quarantine_before, project, admin_client, data_dir):
+def test_upload_after_approval_expired_is_refused(
+    quarantine_before, project, admin_client, data_dir
+):
     project.irb_valid_until = timezone.localdate() - timedelta(days=1)
     project.save()
 

@@ -8,6 +8,7 @@ sequence on first access, so de-identification pays only for the public sequence
 and deletes private ones without parsing them.
 """
 
+from collections.abc import Callable
 from struct import Struct
 from typing import Final
 
@@ -33,6 +34,10 @@ _VALID_VRS: Final = LONG_LENGTH_VRS | frozenset(
 )
 
 
+# Decides from a private tag and the raw value of its private creator whether to read it.
+KeepPrivate = Callable[[int, bytes], bool]
+
+
 class TruncatedError(ValueError):
     """An element's value runs past the end of the data."""
 
@@ -42,13 +47,20 @@ class UnparsableError(ValueError):
 
 
 def read_elements(
-    data: bytes, start: int, *, implicit: bool, skip_private: bool = False
+    data: bytes,
+    start: int,
+    *,
+    implicit: bool,
+    skip_private: bool = False,
+    keep_private: KeepPrivate | None = None,
 ) -> tuple[dict[BaseTag, RawDataElement], int]:
     """Return the raw top-level elements of the data set encoded from `start` to the end.
 
-    With `skip_private`, private elements are left out without being built, except those whose
-    value may be a person name (VR PN, or short ASCII text with a "^"), which de-identification
-    mines for identifying tokens; the second value is how many were left out.
+    With `skip_private`, private data elements are left out without being built, except those
+    that `keep_private(tag, creator)` accepts (given the raw value of the element's private
+    creator) and those whose value may be a person name (VR PN, or short ASCII text with a "^"),
+    which de-identification mines for identifying tokens. Private creators are always read. The
+    second value is how many elements were left out.
     Raises TruncatedError when a value runs past the end and UnparsableError for bytes that are
     not an element header; the caller falls back to pydicom's reader for the latter.
     """
@@ -59,8 +71,8 @@ def read_elements(
     while position < end:
         if end - position < 8:
             raise TruncatedError
-        if skip_private and data[position] & 1:
-            next_position = _skip_private(data, position, implicit)
+        if skip_private and data[position] & 1 and not _is_creator(data, position, elements):
+            next_position = _skip_private(data, position, implicit, elements, keep_private)
             if next_position is not None:
                 position = next_position
                 skipped += 1
@@ -70,9 +82,25 @@ def read_elements(
     return elements, skipped
 
 
-def _skip_private(data: bytes, position: int, implicit: bool) -> int | None:
-    """Return where the next element starts, or None when this private value may be a name."""
-    _, vr, length, value_start = _read_header(data, position, implicit)
+def _is_creator(data: bytes, position: int, elements: dict[BaseTag, RawDataElement]) -> bool:
+    """True for a private creator element (gggg,0010) to (gggg,00FF)."""
+    element_number = data[position + 2] | data[position + 3] << 8
+    return 0x10 <= element_number <= 0xFF
+
+
+def _skip_private(
+    data: bytes,
+    position: int,
+    implicit: bool,
+    elements: dict[BaseTag, RawDataElement],
+    keep_private: KeepPrivate | None,
+) -> int | None:
+    """Return where the next element starts, or None when this private element is to be read:
+    `keep_private` accepts it or its value may be a name.
+    """
+    tag, vr, length, value_start = _read_header(data, position, implicit)
+    if keep_private is not None and _accepted(tag, elements, keep_private):
+        return None
     if length == UNDEFINED_LENGTH:
         return _undefined_length_end(data, value_start, implicit, vr)[1]
     value_end = value_start + length
@@ -81,6 +109,16 @@ def _skip_private(data: bytes, position: int, implicit: bool) -> int | None:
     if vr == b"PN" or (length < MAX_NAME_LENGTH and data.find(b"^", value_start, value_end) >= 0):
         return None
     return value_end
+
+
+def _accepted(
+    tag: int, elements: dict[BaseTag, RawDataElement], keep_private: KeepPrivate
+) -> bool:
+    element_number = tag & 0xFFFF
+    if element_number < 0x1000:
+        return False
+    creator = elements.get(BaseTag(tag & 0xFFFF0000 | element_number >> 8))
+    return creator is not None and keep_private(tag, creator.value or b"")
 
 
 def _read_element(data: bytes, position: int, implicit: bool) -> tuple[RawDataElement, int]:
