@@ -12,4 +12,6 @@ urlpatterns = [
     path("", include("annotation_platform.cohorts.api_urls")),
     path("", include("annotation_platform.accounts.api_urls")),
     path("", include("annotation_platform.worklists.api_urls")),
+    path("", include("annotation_platform.quality.api_urls")),
+    path("", include("annotation_platform.volumetry.api_urls")),
 ]

@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("annotation_platform.worklists.urls")),
     path("", include("annotation_platform.cohorts.urls")),
     path("", include("annotation_platform.accounts.urls")),
+    path("", include("annotation_platform.volumetry.urls")),
 ]

@@ -30,6 +30,7 @@ from annotation_platform.core.audit import audit_record
 from annotation_platform.core.storage import object_storage, put_bytes
 from annotation_platform.errors import ActionableError, ConflictError, gettext_noop
 from annotation_platform.projects.models import Membership
+from annotation_platform.quality.services import require_quality
 from annotation_platform.studies.models import Study
 
 logger = logging.getLogger(__name__)
@@ -113,6 +114,7 @@ def mask_version_save(
 ) -> MaskVersion:
     """Save a new mask version on top of `base_version_id`; raise 409 if that is not the latest."""
     started = time.perf_counter()
+    require_quality(case.study, require_graded=False, action="annotated")
     grid = case_grid(case)
     shape = tuple(int(n) for n in grid["shape"][:3])
     definition = case.project.protocol_version.definition

@@ -230,7 +230,7 @@ def fit_to_grid(
     resampled, covered = resample_nearest(array, affine, grid)
     if not covered:
         raise grid_mismatch("the two grids do not overlap", array.shape, affine, grid)
-    inside = _labelled_inside(array, affine, grid)
+    inside = count_labelled_inside(array, affine, grid)
     warnings = _coverage(array, inside, affine, grid, min_inside_fraction)
     warnings.insert(0, _resampled_warning(array.shape, affine, grid))
     return Fit(resampled, "resampled", warnings)
@@ -322,7 +322,7 @@ def resample_nearest(array: np.ndarray, affine: np.ndarray, grid: Grid) -> tuple
     return result, covered
 
 
-def _labelled_inside(array: np.ndarray, affine: np.ndarray, grid: Grid) -> int:
+def count_labelled_inside(array: np.ndarray, affine: np.ndarray, grid: Grid) -> int:
     """Count the labelled voxels of `array` whose centres fall inside `grid`."""
     points = np.argwhere(array)
     if not len(points):

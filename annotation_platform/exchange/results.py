@@ -90,3 +90,11 @@ class ImportedMask:
     mapping: LabelMapping
     placement: str
     warnings: list[ExchangeWarning]
+
+
+@dataclass
+class WrittenFiles:
+    """What an export writer wrote: member names relative to the target, and its warnings."""
+
+    files: list[str]
+    warnings: list[ExchangeWarning]

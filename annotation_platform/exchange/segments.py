@@ -19,13 +19,17 @@ from annotation_platform.exchange.results import ExchangeWarning, LabelMapping, 
 
 @dataclass(frozen=True)
 class SegmentPlan:
-    """What one segment of a file becomes: its canonical name, expression and bits."""
+    """What one segment of a file becomes: its canonical name, expression and bits.
+
+    `exact` is True for a segment named after a drawn region, which sets only that region's bit.
+    """
 
     number: int
     source_name: str
     name: str
     expression: Expression | None
     bits: int
+    exact: bool
 
 
 def plan_segments(
@@ -59,10 +63,11 @@ def plan_segments(
     plans = []
     for number, source_name, name, expression in resolved:
         if exact and name in regions.bits:
-            bits = regions.bits[name]
+            plan = SegmentPlan(number, source_name, name, expression, regions.bits[name], True)
         else:
             bits = 0 if expression is None else regions.implied_bits(expression)
-        plans.append(SegmentPlan(number, source_name, name, expression, bits))
+            plan = SegmentPlan(number, source_name, name, expression, bits, False)
+        plans.append(plan)
     return plans
 
 
@@ -151,7 +156,7 @@ def segment_mapping(
     for plan in plans:
         if not plan.bits:
             voxels = left_out.get(plan.number, 0)
-        elif plan.bits in regions.bits.values() and plan.name in regions.bits:
+        elif plan.exact:
             voxels = int(counts[(np.arange(256) & plan.bits) != 0].sum())
         else:
             voxels = int(counts[regions.value_table(plan.expression or {})].sum())

@@ -18,6 +18,7 @@ from annotation_platform.errors import (
     gettext_noop,
 )
 from annotation_platform.projects.models import Membership
+from annotation_platform.quality.services import require_quality
 from annotation_platform.review.models import ReviewComment, ReviewDecision, Submission
 
 logger = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ def case_submit(
         case = _locked(case)
         require_assignee(case, user)
         version = _require_current(case, version_id)
+        require_quality(case.study, require_graded=True, action="submitted")
         items = case.project.protocol_version.definition["checklist"]
         missing = [item["key"] for item in items if checklist.get(item["key"]) is not True]
         if missing:

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "annotation_platform.cohorts",
     "annotation_platform.review",
     "annotation_platform.worklists",
+    "annotation_platform.quality",
+    "annotation_platform.volumetry",
 ]
 
 MIDDLEWARE = [

@@ -44,6 +44,7 @@ def make_ready_study(project, cases_dir, label: str = "GLI0001") -> Study:
             volume_key=key,
             aligned_key=key,
             geometry=grid,
+            quality_grade=3,
         )
     return study
 

@@ -41,7 +41,9 @@ def deidentify_bytes(data: bytes, context: DeidContext) -> tuple[bytes, DeidRepo
 
     Raises ActionableError (DICOM_UNREADABLE, DICOM_TRUNCATED) for input that cannot be read.
     """
-    dataset, skipped = read_dicom_for_deid(data, skip_private=True)
+    dataset, skipped = read_dicom_for_deid(
+        data, skip_private=True, keep_private=context.options.safe_private.accepts
+    )
     report = deidentify(dataset, context)
     report = replace(report, private_removed=report.private_removed + skipped)
     return write_dicom(dataset), report

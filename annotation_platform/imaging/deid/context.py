@@ -84,7 +84,10 @@ class DeidReport:
 
     `method_codes` are the DCM codes recorded in the file (113100 and one per option applied),
     `action_counts` counts table attributes per resolved action (X, Z, D, U, K, C), including
-    those inside sequences.
+    those inside sequences. `private_removed` counts private elements removed, creators
+    included; `safe_private_kept` counts the allow-listed private elements kept, and
+    `safe_private_dropped` those removed because their value held an identifying token or did
+    not fit their VR.
     """
 
     profile_edition: str
@@ -99,6 +102,8 @@ class DeidReport:
     tokens_dropped: int = 0
     kept_values_cleaned: int = 0
     values_transcoded: int = 0
+    safe_private_kept: int = 0
+    safe_private_dropped: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """Return the report as JSON-serialisable data, for the run row."""

@@ -57,10 +57,12 @@ def read_dicom(data: bytes) -> Dataset:
     return read_dicom_for_deid(data, skip_private=False)[0]
 
 
-def read_dicom_for_deid(data: bytes, *, skip_private: bool) -> tuple[Dataset, int]:
-    """Parse like `read_dicom`; with `skip_private`, top-level private elements that cannot be
-    names are not even built (see `rawread.read_elements`). Returns the data set and how many
-    private elements were left out.
+def read_dicom_for_deid(
+    data: bytes, *, skip_private: bool, keep_private: rawread.KeepPrivate | None = None
+) -> tuple[Dataset, int]:
+    """Parse like `read_dicom`; with `skip_private`, top-level private data elements that
+    `keep_private` does not accept and that cannot be names are not even built (see
+    `rawread.read_elements`). Returns the data set and how many private elements were left out.
     """
     if len(data) < PREAMBLE_LENGTH + len(PREFIX) or data[128:132] != PREFIX:
         return _read_with_pydicom(data), 0
@@ -71,7 +73,11 @@ def read_dicom_for_deid(data: bytes, *, skip_private: bool) -> tuple[Dataset, in
             return _read_with_pydicom(data), 0
         implicit = syntax == ImplicitVRLittleEndian
         elements, skipped = rawread.read_elements(
-            data, body_start, implicit=implicit, skip_private=skip_private
+            data,
+            body_start,
+            implicit=implicit,
+            skip_private=skip_private,
+            keep_private=keep_private,
         )
     except rawread.TruncatedError as exc:
         raise _truncated_error() from exc

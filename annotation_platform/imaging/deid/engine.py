@@ -8,7 +8,8 @@ identifying values) is decoded with `charset.decode_text`, which never raises.
 
 What the written file holds afterwards:
 - every table attribute handled by its resolved action, recursively inside sequences;
-- no private element, no group length, no retired or unknown public attribute;
+- no private element except those the Retain Safe Private option keeps (`private_attributes`),
+  with their private creators; no group length, no retired or unknown public attribute;
 - PatientName and PatientID set to the pseudonym, dates shifted, UIDs replaced;
 - (0008,0005) Specific Character Set ISO_IR 192, every kept text value re-encoded as UTF-8
   (a value ASCII already is stays byte for byte);
@@ -30,21 +31,19 @@ from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 from pydicom.tag import BaseTag
 
-from annotation_platform.imaging.deid import dates, profile, rawread
-from annotation_platform.imaging.deid.charset import (
-    UTF8_TERM,
-    CharacterSet,
-    character_set_of,
-    decode_text,
-)
+from annotation_platform.imaging.deid import dates, private_attributes, profile, rawread
+from annotation_platform.imaging.deid.charset import UTF8_TERM, CharacterSet, character_set_of
 from annotation_platform.imaging.deid.context import DeidContext, DeidReport
-from annotation_platform.imaging.deid.descriptors import (
-    IdentifierSet,
-    build_identifier_set,
-    clean_descriptor,
-)
+from annotation_platform.imaging.deid.descriptors import IdentifierSet, build_identifier_set
 from annotation_platform.imaging.deid.file_meta import deidentify_file_meta, set_method_attributes
+from annotation_platform.imaging.deid.private_attributes import SafePrivateState
 from annotation_platform.imaging.deid.rawread import element_vr
+from annotation_platform.imaging.deid.text_values import (
+    PendingText,
+    ascii_value,
+    finish_text,
+    text_of,
+)
 from annotation_platform.imaging.deid.uids import uid_replacer
 
 logger = logging.getLogger(__name__)
@@ -76,29 +75,19 @@ DUMMY_BY_VR: Final = {
 
 
 @dataclass
-class _Pending:
-    """A text element to decode once the walk is over: a descriptor or a kept value."""
-
-    dataset: Dataset
-    tag: BaseTag
-    vr: str
-    charset: CharacterSet
-    is_descriptor: bool
-
-
-@dataclass
 class _Run:
     """State of one de-identification call."""
 
     context: DeidContext
     resolved: profile.ResolvedProfile
     replace_uid: Callable[[str], str]
+    private: SafePrivateState
     counts: Counter[str] = field(default_factory=Counter)
     actions: Counter[str] = field(default_factory=Counter)
     identifying: list[tuple[DataElement | RawDataElement, str, CharacterSet]] = field(
         default_factory=list
     )
-    pending: list[_Pending] = field(default_factory=list)
+    pending: list[PendingText] = field(default_factory=list)
 
 
 def deidentify(dataset: Dataset, context: DeidContext) -> DeidReport:
@@ -106,13 +95,16 @@ def deidentify(dataset: Dataset, context: DeidContext) -> DeidReport:
 
     Expects a data set from `read_dicom` (raw values) but works on converted ones too.
     """
+    counts: Counter[str] = Counter()
     run = _Run(
         context=context,
         resolved=profile.resolve_profile(context.options),
         replace_uid=_cached_replacer(context.uid_secret),
+        private=SafePrivateState(context.options.safe_private, counts),
+        counts=counts,
     )
     _process_dataset(dataset, run, character_set_of(_charset_value(dataset)))
-    _finish_text(run)
+    _finish_values(run)
     _set_patient_and_charset(dataset, context)
     set_method_attributes(dataset, context.options)
     deidentify_file_meta(dataset, run.replace_uid)
@@ -139,9 +131,10 @@ def _process_dataset(dataset: Dataset, run: _Run, charset: CharacterSet) -> None
     if SPECIFIC_CHARACTER_SET in elements:
         charset = character_set_of(_charset_value(dataset))
     action_for = run.resolved.action_for
+    private_tags: list[BaseTag] = []
     for tag in list(elements):
         if tag >> 16 & 1:
-            _remove_private(elements, tag, run, charset)
+            private_tags.append(tag)
             continue
         action = action_for(tag)
         if action is None:
@@ -149,6 +142,21 @@ def _process_dataset(dataset: Dataset, run: _Run, charset: CharacterSet) -> None
         else:
             run.actions[action] += 1
             _apply_action(dataset, tag, action, run, charset)
+    if private_tags:
+        _process_private(dataset, private_tags, run, charset)
+
+
+def _process_private(
+    dataset: Dataset, tags: list[BaseTag], run: _Run, charset: CharacterSet
+) -> None:
+    """Keep the allow-listed private elements (checked), remove the rest (`private_attributes`)."""
+    kept, removed = private_attributes.split_private(dataset._dict, tags, run.private.allow_list)
+    for tag in removed:
+        _remove_private(dataset._dict, tag, run, charset)
+    for tag, entry in kept:
+        for item in private_attributes.keep(dataset, tag, entry, run.private, charset):
+            _process_dataset(item, run, charset)
+    run.private.datasets.append(dataset)
 
 
 def _remove_private(
@@ -182,7 +190,7 @@ def _process_unlisted(dataset: Dataset, tag: BaseTag, run: _Run, charset: Charac
     if vr == "SQ":
         _process_sequence(dataset, tag, run, charset)
     elif vr in CHARSET_VRS:
-        run.pending.append(_Pending(dataset, tag, vr, charset, is_descriptor=False))
+        run.pending.append(PendingText(dataset, tag, vr, charset, is_descriptor=False))
 
 
 @lru_cache(maxsize=4096)
@@ -214,7 +222,7 @@ def _apply_action(
         run.identifying.append((element, vr, charset))
     if action == profile.KEEP:
         if vr in CHARSET_VRS:
-            run.pending.append(_Pending(dataset, tag, vr, charset, is_descriptor=False))
+            run.pending.append(PendingText(dataset, tag, vr, charset, is_descriptor=False))
     elif action == profile.REMOVE:
         return
     elif action == profile.EMPTY:
@@ -298,14 +306,14 @@ def _clean(dataset: Dataset, tag: BaseTag, vr: str, run: _Run, charset: Characte
         else:
             dataset._dict[tag] = _element(tag, vr, None)
     elif vr in CLEANABLE_VRS:
-        run.pending.append(_Pending(dataset, tag, vr, charset, is_descriptor=True))
+        run.pending.append(PendingText(dataset, tag, vr, charset, is_descriptor=True))
     else:
         # Binary timestamps and other non-text values cannot be cleaned: remove them.
         del dataset._dict[tag]
 
 
 def _shift_date(dataset: Dataset, tag: BaseTag, vr: str, run: _Run) -> None:
-    text = _ascii_value(dataset._dict[tag])
+    text = ascii_value(dataset._dict[tag])
     if not text.strip(" \0"):
         return
     shift = dates.shift_da_value if vr == "DA" else dates.shift_dt_value
@@ -320,7 +328,7 @@ def _shift_date(dataset: Dataset, tag: BaseTag, vr: str, run: _Run) -> None:
 
 
 def _replace_uids(dataset: Dataset, tag: BaseTag, vr: str, run: _Run) -> None:
-    text = _ascii_value(dataset._dict[tag])
+    text = ascii_value(dataset._dict[tag])
     if not text.strip(" \0"):
         return
     originals = text.split("\\")
@@ -331,77 +339,21 @@ def _replace_uids(dataset: Dataset, tag: BaseTag, vr: str, run: _Run) -> None:
     dataset._dict[tag] = _element(tag, "UI", replaced if len(replaced) > 1 else replaced[0])
 
 
-def _ascii_value(element: DataElement | RawDataElement) -> str:
-    """Return a raw or converted value as text; bytes outside ASCII map one to one (Latin-1)."""
-    value = element.value
-    if value is None:
-        return ""
-    if isinstance(value, bytes):
-        return value.decode("latin-1")
-    if isinstance(value, str):
-        return value
-    return "\\".join(str(v) for v in value)
-
-
-def _finish_text(run: _Run) -> None:
-    """Clean descriptors and kept text against the identifying values, then re-encode as UTF-8."""
-    if not run.pending:
-        return
+def _finish_values(run: _Run) -> None:
+    """Check kept private values and clean kept text, against the identifying values found."""
     identifiers: IdentifierSet | None = None
-    for pending in run.pending:
-        element = pending.dataset._dict.get(pending.tag)
-        if element is None or not element.value:
-            continue
-        if identifiers is None:
-            identifiers = _collect_identifiers(run)
-        _finish_element(pending, element, identifiers, run)
+    if run.pending or run.private.pending:
+        identifiers = _collect_identifiers(run)
+    if run.pending and identifiers is not None:
+        finish_text(run.pending, identifiers, run.counts)
+    private_attributes.finish(run.private, identifiers or build_identifier_set([]))
 
 
 def _collect_identifiers(run: _Run) -> IdentifierSet:
     values: list[tuple[str, str]] = []
     for element, vr, charset in run.identifying:
-        values.append((_text_of(element, vr, charset), vr))
+        values.append((text_of(element, vr, charset), vr))
     return build_identifier_set(values)
-
-
-def _text_of(element: DataElement | RawDataElement, vr: str, charset: CharacterSet) -> str:
-    value = element.value
-    if isinstance(value, bytes):
-        return decode_text(value, charset, person_name=vr == "PN").text
-    return _ascii_value(element)
-
-
-def _finish_element(
-    pending: _Pending,
-    element: DataElement | RawDataElement,
-    identifiers: IdentifierSet,
-    run: _Run,
-) -> None:
-    raw = element.value if isinstance(element.value, bytes) else None
-    text = _text_of(element, pending.vr, pending.charset)
-    if pending.is_descriptor or identifiers.occurs_in(text):
-        cleaned, dropped = _clean_values(text, identifiers)
-        if cleaned != text:
-            key = "descriptors_cleaned" if pending.is_descriptor else "kept_values_cleaned"
-            run.counts[key] += 1
-            run.counts["tokens_dropped"] += dropped
-        text = cleaned
-    elif raw is not None and raw.isascii() and b"\x1b" not in raw:
-        return
-    if raw is not None and not (raw.isascii() and b"\x1b" not in raw):
-        run.counts["values_transcoded"] += 1
-    pending.dataset._dict[pending.tag] = _element(pending.tag, pending.vr, text or None)
-
-
-def _clean_values(text: str, identifiers: IdentifierSet) -> tuple[str, int]:
-    """Clean each value of a multi-valued text on its own."""
-    cleaned: list[str] = []
-    dropped = 0
-    for value in text.split("\\"):
-        value_cleaned, value_dropped = clean_descriptor(value, identifiers)
-        cleaned.append(value_cleaned)
-        dropped += value_dropped
-    return "\\".join(cleaned), dropped
 
 
 def _set_patient_and_charset(dataset: Dataset, context: DeidContext) -> None:

@@ -3,8 +3,9 @@
 The table is a committed copy of Table E.1-1 of the 2024b edition (`table_e1_1_2024b.json`,
 one row per attribute: tag, name, Basic Profile action and the action of each option column
 that changes it). The profile always applies the Basic Application Level Confidentiality Profile
-with the Retain Longitudinal Temporal Information with Modified Dates option and the Clean
-Descriptors option; a project may add the Retain Patient Characteristics option.
+with the Retain Longitudinal Temporal Information with Modified Dates option, the Clean
+Descriptors option and the Retain Safe Private option; a project may add the Retain Patient
+Characteristics option.
 
 Resolving a row to one action:
 
@@ -20,15 +21,20 @@ Resolving a row to one action:
    The engine (`engine.py`) then decides per VR what Z, D and C do (a dummy sequence is an
    empty sequence, and a dummy date is the shifted date).
 
+The Retain Safe Private option is applied because dcm2niix needs some vendor private
+attributes to convert de-identified files correctly. Under it the table's odd-group row
+resolves to C: `engine.py` keeps the private attributes of the allow-list in `safe_private.py`
+whose values pass the checks in `private_values.py`, keeps the private creators of the blocks
+they live in, and removes every other private attribute.
+
 Attributes that are not in the table (the rule `engine.py` applies):
 
-- private attributes, private creators included, are removed (the table's odd-group row; the
-  Retain Safe Private option is not offered);
 - group length attributes (gggg,0000) are removed, because their values go stale;
 - public attributes that pydicom's data dictionary lists and does not mark retired are kept:
   the table lists every standard attribute that may identify a patient, and the rest carry the
   geometry and acquisition parameters that conversion needs. Kept text values are still searched
-  for the identifying values of the same dataset and cleaned where one occurs;
+  for the identifying values of the same dataset and cleaned where one occurs, except the
+  leading vendor word of Manufacturer (see `engine.py`);
 - retired attributes and public attributes unknown to the dictionary are removed, whatever their
   VR, because nothing vouches for what they hold.
 """
@@ -39,6 +45,8 @@ from functools import cache
 from importlib import resources
 from types import MappingProxyType
 from typing import Final
+
+from annotation_platform.imaging.deid.safe_private import VENDOR_SAFE_PRIVATE, SafePrivateAllowList
 
 PROFILE_EDITION: Final = "2024b"
 TABLE_FILE: Final = "table_e1_1_2024b.json"
@@ -54,6 +62,7 @@ CLEAN: Final = "C"
 RETAIN_MODIFIED_DATES: Final = "retain_longitudinal_modified_dates"
 CLEAN_DESCRIPTORS: Final = "clean_descriptors"
 RETAIN_PATIENT_CHARACTERISTICS: Final = "retain_patient_characteristics"
+RETAIN_SAFE_PRIVATE: Final = "retain_safe_private"
 
 # Codes of CID 7050 (De-identification Method), coding scheme DCM.
 BASIC_PROFILE_CODE: Final = ("113100", "Basic Application Confidentiality Profile")
@@ -65,6 +74,7 @@ OPTION_CODES: Final = MappingProxyType(
             "Retain Longitudinal Temporal Information Modified Dates Option",
         ),
         RETAIN_PATIENT_CHARACTERISTICS: ("113108", "Retain Patient Characteristics Option"),
+        RETAIN_SAFE_PRIVATE: ("113111", "Retain Safe Private Option"),
     }
 )
 
@@ -77,13 +87,18 @@ PRIVATE_PATTERN: Final = "(GGGG,EEEE) where GGGG is odd"
 
 @dataclass(frozen=True)
 class DeidOptions:
-    """The optional parts of the profile a project chose."""
+    """The optional parts of the profile a project chose.
+
+    `safe_private` is the allow-list of the Retain Safe Private Option, which is always applied;
+    the platform uses the vendor list, and tests pass their own.
+    """
 
     retain_patient_characteristics: bool = False
+    safe_private: SafePrivateAllowList = VENDOR_SAFE_PRIVATE
 
     def option_columns(self) -> tuple[str, ...]:
         """Return the table's option columns applied, in the order their codes are recorded."""
-        columns = [RETAIN_MODIFIED_DATES, CLEAN_DESCRIPTORS]
+        columns = [RETAIN_MODIFIED_DATES, CLEAN_DESCRIPTORS, RETAIN_SAFE_PRIVATE]
         if self.retain_patient_characteristics:
             columns.append(RETAIN_PATIENT_CHARACTERISTICS)
         return tuple(columns)

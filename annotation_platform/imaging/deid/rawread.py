@@ -71,7 +71,7 @@ def read_elements(
     while position < end:
         if end - position < 8:
             raise TruncatedError
-        if skip_private and data[position] & 1 and not _is_creator(data, position, elements):
+        if skip_private and data[position] & 1 and not _is_creator(data, position):
             next_position = _skip_private(data, position, implicit, elements, keep_private)
             if next_position is not None:
                 position = next_position
@@ -82,7 +82,7 @@ def read_elements(
     return elements, skipped
 
 
-def _is_creator(data: bytes, position: int, elements: dict[BaseTag, RawDataElement]) -> bool:
+def _is_creator(data: bytes, position: int) -> bool:
     """True for a private creator element (gggg,0010) to (gggg,00FF)."""
     element_number = data[position + 2] | data[position + 3] << 8
     return 0x10 <= element_number <= 0xFF
@@ -111,9 +111,7 @@ def _skip_private(
     return value_end
 
 
-def _accepted(
-    tag: int, elements: dict[BaseTag, RawDataElement], keep_private: KeepPrivate
-) -> bool:
+def _accepted(tag: int, elements: dict[BaseTag, RawDataElement], keep_private: KeepPrivate) -> bool:
     element_number = tag & 0xFFFF
     if element_number < 0x1000:
         return False

@@ -75,17 +75,15 @@ class SafePrivateAllowList:
         """Return the entry for an element of `creator`'s block, or None when it is not safe."""
         return self._index.get((group, normalise_creator(creator), offset))
 
-    def has_creator(self, group: int, creator: str) -> bool:
-        """True when any entry lives in a block of `creator` in `group`."""
-        return (group, normalise_creator(creator)) in self._creators
+    def accepts(self, tag: int, creator: bytes) -> bool:
+        """True when the private data element `tag`, whose creator has the raw value `creator`,
+        is on the list. The reader calls this to skip the other private elements unread.
+        """
+        return self.find(tag >> 16, creator.decode("latin-1"), tag & 0xFF) is not None
 
     @cached_property
     def _index(self) -> dict[tuple[int, str, int], SafePrivateAttribute]:
         return {(a.group, normalise_creator(a.creator), a.offset): a for a in self.attributes}
-
-    @cached_property
-    def _creators(self) -> frozenset[tuple[int, str]]:
-        return frozenset((group, creator) for group, creator, _ in self._index)
 
 
 def normalise_creator(creator: str) -> str:

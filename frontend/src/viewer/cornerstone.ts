@@ -29,7 +29,8 @@ export async function initCornerstone(): Promise<RenderingEngine> {
   if (engine) {
     return engine;
   }
-  await initCore();
+  const experiment = new URLSearchParams(location.search);
+  await initCore(experiment.get('engine') === 'tiled' ? { rendering: { renderingEngineMode: 'tiled' } } as never : undefined);
   initTools();
   for (const tool of [BrushTool, PaintFillTool, PanTool, StackScrollTool, WindowLevelTool, ZoomTool, CursorTool, FreehandFillTool]) {
     addTool(tool);

@@ -128,6 +128,7 @@ export async function openCase(config: ViewerConfig, shell: ViewerShell, downloa
   window.addEventListener('resize', () => grid.resize());
   eventTarget.addEventListener(CoreEnums.Events.ERROR_EVENT, (event: Event) => log.warn('Cornerstone error', (event as CustomEvent).detail));
   mark('readyMs');
+  (window as unknown as Record<string, unknown>).__debug = { engine, grid };
   void offerDraft(versions, shell);
   void history.refresh();
   return viewer;

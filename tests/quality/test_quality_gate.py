@@ -1,0 +1,77 @@
+"""Image quality grades gate annotation, submission and export."""
+
+import numpy as np
+import pytest
+
+from annotation_platform.studies.models import Series
+from tests.annotations.conftest import save_mask
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def annotator_client(client, annotator):
+    client.force_login(annotator)
+    return client
+
+
+def _grade(client, case, series, grade, reasons=()):
+    return client.put(
+        f"/api/v1/cases/{case.pk}/series/{series.pk}/quality/",
+        {"grade": grade, "reasons": list(reasons)},
+        content_type="application/json",
+    )
+
+
+def test_low_grade_needs_a_reason(ready_case, annotator_client):
+    flair = ready_case.study.series.get(sequence="FLAIR")
+
+    refused = _grade(annotator_client, ready_case, flair, 1)
+    accepted = _grade(annotator_client, ready_case, flair, 1, ["motion"])
+
+    assert refused.json()["code"] == "QUALITY_REASON_REQUIRED"
+    assert accepted.status_code == 200
+    assert Series.objects.get(pk=flair.pk).quality_reasons == ["motion"]
+
+
+def test_unknown_grade_or_reason_is_refused(ready_case, annotator_client):
+    flair = ready_case.study.series.get(sequence="FLAIR")
+
+    assert _grade(annotator_client, ready_case, flair, 5).json()["code"] == "QUALITY_GRADE_UNKNOWN"
+    bad_reason = _grade(annotator_client, ready_case, flair, 2, ["blurry"])
+    assert bad_reason.json()["code"] == "QUALITY_REASON_UNKNOWN"
+
+
+def test_unusable_images_block_annotation_with_the_reason(ready_case, annotator_client):
+    flair = ready_case.study.series.get(sequence="FLAIR")
+    _grade(annotator_client, ready_case, flair, 1, ["motion"])
+
+    response = save_mask(annotator_client, ready_case, np.zeros((32, 32, 16), np.uint8))
+
+    assert response.status_code == 403
+    body = response.json()
+    assert body["code"] == "QUALITY_BELOW_MINIMUM"
+    assert "FLAIR: 1 (motion)" in body["detail"]
+
+
+def test_ungraded_images_block_submission(ready_case, annotator_client, cases_dir):
+    from tests.annotations.conftest import brats2023_to_bitmask, label_map
+
+    Series.objects.filter(study=ready_case.study, sequence="T2").update(quality_grade=None)
+    mask = brats2023_to_bitmask(label_map(cases_dir, "mask_v1_base"))
+    version = save_mask(annotator_client, ready_case, mask).json()
+    checklist = {
+        "no_ageing_wmh_as_oedema": True,
+        "all_lesions_annotated": True,
+        "image_quality_acceptable": True,
+        "tumour_in_scope": True,
+    }
+
+    response = annotator_client.post(
+        f"/api/v1/cases/{ready_case.pk}/submit/",
+        {"version": version["id"], "checklist": checklist},
+        content_type="application/json",
+    )
+
+    assert response.json()["code"] == "QUALITY_BELOW_MINIMUM"
+    assert "T2: ?" in response.json()["detail"]
