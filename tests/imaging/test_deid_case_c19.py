@@ -59,7 +59,7 @@ def test_identity_removed_and_method_recorded(case: tuple[list[Path], dict]) -> 
         (item.CodeValue, item.CodingSchemeDesignator)
         for item in dataset.DeidentificationMethodCodeSequence
     ]
-    assert codes == [("113100", "DCM"), ("113107", "DCM"), ("113105", "DCM")]
+    assert codes == [("113100", "DCM"), ("113107", "DCM"), ("113105", "DCM"), ("113111", "DCM")]
     assert dataset.LongitudinalTemporalInformationModified == "MODIFIED"
     assert "Basic Application Confidentiality Profile" in dataset.DeidentificationMethod[0]
 

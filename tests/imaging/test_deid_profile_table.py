@@ -104,8 +104,12 @@ def test_repeating_group_rows_match_as_patterns(tag: int, expected: str | None) 
     assert resolved.action_for(tag) == expected
 
 
-def test_private_row_resolves_to_remove() -> None:
-    assert profile.resolve_profile(DeidOptions()).private == "X"
+def test_private_row_resolves_to_clean_under_safe_private_option() -> None:
+    _, rows = profile.load_table()
+    (private_row,) = [row for row in rows if row.tag == profile.PRIVATE_PATTERN]
+    assert private_row.basic == "X"
+    assert private_row.options[profile.RETAIN_SAFE_PRIVATE] == "C"
+    assert profile.resolve_profile(DeidOptions()).private == "C"
 
 
 @pytest.mark.parametrize(
@@ -132,6 +136,6 @@ def test_patient_characteristics_kept_only_with_option() -> None:
 
 def test_method_codes_follow_options() -> None:
     codes = [code for code, _ in DeidOptions().method_codes()]
-    assert codes == ["113100", "113107", "113105"]
+    assert codes == ["113100", "113107", "113105", "113111"]
     retained = DeidOptions(retain_patient_characteristics=True).method_codes()
-    assert [code for code, _ in retained] == ["113100", "113107", "113105", "113108"]
+    assert [code for code, _ in retained] == ["113100", "113107", "113105", "113111", "113108"]

@@ -54,7 +54,7 @@ def test_volumes_change_and_growth_per_month(project, cases_dir, annotator, clie
     wt = report["change"]["regions"]["WT"]
     assert wt["delta_cm3"] == pytest.approx(500 * spacing_mm3 / 1000, abs=1e-3)
     assert wt["delta_percent"] == pytest.approx(50.0)
-    assert report["change"]["months"] == pytest.approx(90 / 30.436875, abs=0.01)
+    assert report["change"]["months"] == pytest.approx(91 / 30.436875, abs=0.01)
     assert wt["per_month_cm3"] == pytest.approx(wt["delta_cm3"] / (91 / 30.436875), rel=1e-3)
     assert report["current"]["enhancing_fraction_of_core"] == pytest.approx(0.5)
     assert report["current"]["non_enhancing_fraction_of_core"] == pytest.approx(0.5)

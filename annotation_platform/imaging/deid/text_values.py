@@ -6,9 +6,9 @@ ASCII is re-encoded as UTF-8, the character set the written file declares.
 
 Manufacturer (0008,0070) keeps its leading vendor word: dcm2niix tells vendors apart by the
 first two letters of Manufacturer (dcmStrManufacturer in its nii_dicom.cpp), and its
-vendor-specific reading of mosaics, scale factors and diffusion tables depends on that. A vendor name cannot identify a patient, but it can equal
-an identifying token, for example an institution named after the vendor ("UIH") or the Chinese
-surname Ge.
+vendor-specific reading of mosaics, scale factors and diffusion tables depends on that. A
+vendor name cannot identify a patient, but it can equal an identifying token, for example an
+institution named after the vendor ("UIH") or the Chinese surname Ge.
 """
 
 from collections import Counter
