@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("annotation_platform.worklists.api_urls")),
     path("", include("annotation_platform.quality.api_urls")),
     path("", include("annotation_platform.volumetry.api_urls")),
+    path("", include("annotation_platform.exports.api_urls")),
 ]

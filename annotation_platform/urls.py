@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("annotation_platform.cohorts.urls")),
     path("", include("annotation_platform.accounts.urls")),
     path("", include("annotation_platform.volumetry.urls")),
+    path("", include("annotation_platform.exports.urls")),
 ]

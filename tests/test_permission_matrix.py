@@ -50,6 +50,8 @@ MATRIX: dict[tuple[str, str], set[str] | str] = {
     ("GET", "/api/v1/cases/{case_id}/volumetry/"): CASE_READERS,
     ("GET", "/api/v1/cohorts/{cohort_id}/"): ADMINS,
     ("POST", "/api/v1/cohorts/{cohort_id}/assign/"): ADMINS,
+    ("GET", "/api/v1/exports/{export_id}/"): ADMINS,
+    ("GET", "/api/v1/exports/{export_id}/download/"): ADMINS,
     ("GET", "/api/v1/jobs/"): LIST,
     ("GET", "/api/v1/jobs/{job_id}/"): ADMINS,
     ("POST", "/api/v1/jobs/{job_id}/retry/"): ADMINS,
@@ -69,6 +71,8 @@ MATRIX: dict[tuple[str, str], set[str] | str] = {
     ("PUT", "/api/v1/projects/{project_id}/irb-document/"): ADMINS,
     ("GET", "/api/v1/projects/{project_id}/members/"): ADMINS,
     ("POST", "/api/v1/projects/{project_id}/members/"): ADMINS,
+    ("GET", "/api/v1/projects/{project_id}/exports/"): ADMINS,
+    ("POST", "/api/v1/projects/{project_id}/exports/"): ADMINS,
     ("DELETE", "/api/v1/projects/{project_id}/members/{membership_id}/"): ADMINS,
     ("POST", "/api/v1/projects/{project_id}/uploads/"): ADMINS,
     ("GET", "/api/v1/protocols/"): LIST,
@@ -117,6 +121,9 @@ def _world(project, cases_dir, annotator, other_annotator, label, project_name=N
         payload={"study_id": study.pk, "revision": 0},
     )
     membership = Membership.objects.get(project=project, user=other_annotator, role="annotator")
+    from annotation_platform.exports.models import Export
+
+    export = Export.objects.create(project=project, format="nifti", convention="brats-2023")
     series = study.series.first()
     series.thumbnail_key = "thumbnails/matrix.png"
     series.save()
@@ -129,6 +136,7 @@ def _world(project, cases_dir, annotator, other_annotator, label, project_name=N
         "version_id": version["id"],
         "study_id": study.pk,
         "series_id": series.pk,
+        "export_id": export.pk,
         "cohort_id": cohort.pk,
         "upload_id": upload.pk,
         "job_id": job.pk,

@@ -2,7 +2,7 @@
 
 import sys
 
-QUEUES = "default,ingest,convert"
+QUEUES = "default,ingest,convert,export"
 
 
 def worker_command(name: str, queues: str = QUEUES) -> list[str]:

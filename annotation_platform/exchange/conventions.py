@@ -1,9 +1,9 @@
 """Label conventions: which value of a disjoint label map means which part of a tumour, and the
 conversions between such label maps and the protocol's bitmask.
 
-BraTS changed its values over the years, so a file's values alone do not say what they mean:
-label 4 is enhancing tumour in BraTS 2017-2021 and resection cavity in the BraTS 2024
-post-treatment set, where enhancing tumour is 3 (as in every BraTS release from 2023 on). An
+BraTS changed its values over the years, so a file's values alone do not fix their meaning.
+Label 4 is enhancing tumour in BraTS 2017-2021 and resection cavity in the BraTS 2024
+post-treatment set. There, as in every BraTS release from 2023 on, enhancing tumour is 3. An
 import therefore needs a declared convention whenever the values allow two readings.
 """
 
@@ -61,7 +61,7 @@ class Convention:
         return {label.value for label in self.labels}
 
     def as_dict(self) -> dict[str, Any]:
-        """The convention as written into export metadata, so a reader knows what 4 meant."""
+        """Return the convention for export metadata, so a reader can tell what 4 meant."""
         return {
             "key": self.key,
             "title": self.title,
@@ -100,7 +100,7 @@ DEFAULT_CONVENTION = BRATS_2023
 
 
 def custom_convention(
-    names: Mapping[int, str],
+    names: Mapping[int, str] | Mapping[str, str],
     *,
     key: str = "custom",
     title: str = "Custom label map",
@@ -109,24 +109,31 @@ def custom_convention(
     """Build a convention from a value -> name map such as {1: "ED", 2: "NCR", 3: "ET"}.
 
     A name is a region key of the protocol (WT, TC, ET, NET), a BraTS part (NCR, NETC, ED,
-    SNFH, ET, RC) or one of a few spelled-out aliases (necrosis, oedema, enhancing).
-    Raises LABEL_MAP_INVALID for a value outside 1-255 and LABEL_NAME_UNKNOWN for other names.
+    SNFH, ET, RC) or one of a few spelled-out aliases (necrosis, oedema, enhancing). Values may
+    be given as strings of digits, as JSON object keys are. Raises LABEL_MAP_INVALID for a value
+    outside 1-255 and LABEL_NAME_UNKNOWN for other names.
     """
     regions = regions or cns_regions()
     labels = []
-    for value, name in sorted(names.items()):
-        if not isinstance(value, int) or not 1 <= value <= MAX_LABEL_VALUE:
-            raise ActionableError(
-                "LABEL_MAP_INVALID",
-                gettext_noop(
-                    "The label map gives value %(value)s, but label values must be whole "
-                    "numbers from 1 to 255 (0 is background). Correct the map."
-                ),
-                value=str(value),
-            )
-        canonical, expression = resolve_label_name(name, regions)
+    for value, name in sorted((_label_value(value), name) for value, name in names.items()):
+        canonical, expression = resolve_label_name(str(name), regions)
         labels.append(ConventionLabel(value, canonical, expression))
     return Convention(key, title, tuple(labels))
+
+
+def _label_value(value: object) -> int:
+    if isinstance(value, str) and value.isdecimal():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_LABEL_VALUE:
+        return value
+    raise ActionableError(
+        "LABEL_MAP_INVALID",
+        gettext_noop(
+            "The label map gives value %(value)s, but label values must be whole numbers from "
+            "1 to 255 (0 is background). Correct the map."
+        ),
+        value=str(value)[:16],
+    )
 
 
 def resolve_label_name(name: str, regions: ProtocolRegions) -> tuple[str, Expression | None]:
@@ -154,7 +161,7 @@ def resolve_label_name(name: str, regions: ProtocolRegions) -> tuple[str, Expres
 
 
 def protocol_conventions(regions: ProtocolRegions | None = None) -> dict[str, Convention]:
-    """The export conventions the protocol defines, with its own label expressions."""
+    """Return the export conventions the protocol defines, with its own label expressions."""
     regions = regions or cns_regions()
     conventions = {}
     for entry in regions.export_conventions:
@@ -191,7 +198,8 @@ def choose_convention(
     """Decide how to read a label map whose non-zero values are `present`.
 
     A declared convention is checked against the values. Without one, only values 1, 2 and 3
-    are read, as BraTS 2023 on, with a warning that shows the mapping. Raises
+    are read, as BraTS 2023 on, with a warning that shows the mapping (an empty map needs no
+    warning). Raises
     AMBIGUOUS_LABEL_CONVENTION for a value 4 and LABEL_VALUES_NOT_IN_CONVENTION for values no
     convention explains.
     """
@@ -199,6 +207,8 @@ def choose_convention(
     if declared is not None:
         _check_values(values, declared)
         return declared, []
+    if not values:
+        return DEFAULT_CONVENTION, []
     unknown = [value for value in values if value > 4]
     if unknown:
         raise ActionableError(
@@ -328,9 +338,9 @@ def bitmask_to_label_map(
     """Derive a disjoint uint8 label map from the bitmask with the convention's expressions.
 
     Labels are painted in the convention's order, so where two expressions select a voxel the
-    later label wins (ET drawn outside TC but inside WT is both ED and ET, and becomes ET); each
-    such overlap is reported with its voxel count. Parts that are no protocol region (RC) are
-    never written.
+    later label wins. For example, ET drawn outside TC but inside WT is both ED and ET, and
+    becomes ET. Each such overlap is reported with its voxel count. Parts that are no protocol
+    region (RC) are never written.
     """
     regions = regions or cns_regions()
     counts = label_counts(bitmask)

@@ -15,6 +15,7 @@ import highdicom as hd
 import numpy as np
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
+from pydicom.uid import ExplicitVRLittleEndian, JPEG2000Lossless
 
 from annotation_platform.errors import ActionableError, gettext_noop
 from annotation_platform.exchange.conventions import resolve_label_name
@@ -46,6 +47,7 @@ logger = logging.getLogger(__name__)
 LPS_TO_RAS = np.diag([-1.0, -1.0, 1.0, 1.0])
 FRACTION_THRESHOLD = 0.5
 ORIENTATION_TOLERANCE = 1e-4
+MIN_JPEG2000_PIXELS = 32
 MANUFACTURER = "annotation-platform"
 SOFTWARE_VERSION = "1"
 
@@ -98,7 +100,9 @@ def _segread(path: Path) -> hd.seg.Segmentation:
 
 
 def _segments(segmentation: hd.seg.Segmentation) -> list[tuple[int, Dataset]]:
-    return [(int(item.SegmentNumber), item) for item in segmentation.SegmentSequence]
+    # Label-map SEGs (segmentation type LABELMAP) describe their background as segment 0.
+    items = [(int(item.SegmentNumber), item) for item in segmentation.SegmentSequence]
+    return [(number, item) for number, item in items if number != 0]
 
 
 def _segment_name(
@@ -147,13 +151,18 @@ def encode_dicom_seg(
     series_number: int = 900,
     series_description: str = "Tumour annotation",
     algorithm_type: str = "MANUAL",
+    transfer_syntax_uid: str = ExplicitVRLittleEndian,
 ) -> tuple[bytes, list[ExchangeWarning]]:
     """Encode the drawn regions as a binary DICOM SEG that references `source_images`.
 
     `source_images` are the de-identified single-frame images of one series; patient and study
     attributes are copied from them. The bitmask is resampled onto each image's pixel grid by
     nearest neighbour, so every frame lies exactly on a source slice. One segment per drawn
-    region (WT, TC, ET), coded as described in `terminology`; empty frames are omitted. Raises
+    region (WT, TC, ET), coded as described in `terminology`; empty frames are omitted.
+
+    Frames are bit-packed and uncompressed by default, because every SEG reader accepts that
+    and it deflates well inside a zip export. `transfer_syntax_uid` may name JPEG 2000
+    Lossless, the one compressed syntax highdicom allows for binary segmentations. Raises
     DICOM_SERIES_INVALID for images of several series, orientations or sizes, or multi-frame
     images, and EXPORT_GRID_MISMATCH when no labelled voxel lies inside the series.
     """
@@ -186,10 +195,19 @@ def encode_dicom_seg(
         series_description=series_description,
         content_label="TUMOUR",
         omit_empty_frames=True,
+        transfer_syntax_uid=_usable_syntax(transfer_syntax_uid, pixels.shape[1:3]),
     )
     buffer = io.BytesIO()
     segmentation.save_as(buffer, enforce_file_format=True)
     return buffer.getvalue(), warnings
+
+
+def _usable_syntax(transfer_syntax_uid: str, frame_shape: tuple[int, ...]) -> str:
+    # The JPEG 2000 codec behind highdicom (pylibjpeg-openjpeg) rejects frames smaller than 32
+    # pixels both ways; such frames are tiny, so they stay uncompressed.
+    if transfer_syntax_uid == JPEG2000Lossless and max(frame_shape) < MIN_JPEG2000_PIXELS:
+        return ExplicitVRLittleEndian
+    return transfer_syntax_uid
 
 
 def _descriptions(
@@ -211,43 +229,66 @@ def _descriptions(
     ]
 
 
-def _invalid_series(problem: str) -> ActionableError:
+# One template per reason, so that every message translates whole.
+SERIES_TEMPLATES = {
+    "empty": gettext_noop(
+        "No source images were given, so the DICOM Segmentation has no series to reference. "
+        "Choose the series the annotation was drawn on."
+    ),
+    "geometry": gettext_noop(
+        "An image of the series has no %(keyword)s, so its pixels have no position. Choose a "
+        "series of MR or CT images with full geometry."
+    ),
+    "multi-frame": gettext_noop(
+        "The series consists of multi-frame images, which DICOM Segmentation export does not "
+        "support yet. Choose a series of single-frame images."
+    ),
+    "series": gettext_noop(
+        "The images belong to more than one series. Choose the images of one series."
+    ),
+    "shape": gettext_noop(
+        "The images of the series differ in size or orientation. Choose a series whose images "
+        "are parallel slices of one size."
+    ),
+    "position": gettext_noop(
+        "Two images of the series share one slice position. Remove the duplicate images and "
+        "try again."
+    ),
+}
+
+
+def _invalid_series(reason: str, **params: str) -> ActionableError:
     return ActionableError(
-        "DICOM_SERIES_INVALID",
-        gettext_noop(
-            "A DICOM Segmentation cannot reference this series: %(problem)s. Choose one "
-            "single-frame series with the same orientation and size on every image."
-        ),
-        problem=problem,
+        "DICOM_SERIES_INVALID", SERIES_TEMPLATES[reason], reason=reason, **params
     )
 
 
 def _sorted_series(source_images: Sequence[Dataset]) -> list[Dataset]:
     """Check that the images form one series of parallel slices; sort them along the normal."""
     if not source_images:
-        raise _invalid_series("no images were given")
+        raise _invalid_series("empty")
     first = source_images[0]
     for image in source_images:
         for keyword in ("ImagePositionPatient", "ImageOrientationPatient", "PixelSpacing"):
             if keyword not in image:
-                raise _invalid_series(f"an image has no {keyword}")
+                raise _invalid_series("geometry", keyword=keyword)
         if int(image.get("NumberOfFrames", 1) or 1) > 1:
             # TODO: enhanced multi-frame MR sources need per-frame positions; only single-frame
             # series are exported.
-            raise _invalid_series("multi-frame images are not supported")
+            raise _invalid_series("multi-frame")
         if image.SeriesInstanceUID != first.SeriesInstanceUID:
-            raise _invalid_series("the images belong to more than one series")
+            raise _invalid_series("series")
         if (image.Rows, image.Columns) != (first.Rows, first.Columns) or not np.allclose(
             image.ImageOrientationPatient, first.ImageOrientationPatient, atol=ORIENTATION_TOLERANCE
         ):
-            raise _invalid_series("the images differ in size or orientation")
+            raise _invalid_series("shape")
     normal = _normal(first)
     ordered = sorted(
         source_images, key=lambda image: float(np.dot(image.ImagePositionPatient, normal))
     )
     positions = [round(float(np.dot(image.ImagePositionPatient, normal)), 3) for image in ordered]
     if len(set(positions)) != len(positions):
-        raise _invalid_series("two images share one slice position")
+        raise _invalid_series("position")
     return ordered
 
 
@@ -257,7 +298,7 @@ def _normal(image: Dataset) -> np.ndarray:
 
 
 def _slice_grid(image: Dataset, thickness_mm: float = 1.0) -> Grid:
-    """The RAS grid of one image, indexed [column, row, 0] like a NIfTI slice."""
+    """Build the RAS grid of one image, indexed [column, row, 0] like a NIfTI slice."""
     orientation = np.asarray(image.ImageOrientationPatient, dtype=np.float64)
     row_spacing, column_spacing = (float(value) for value in image.PixelSpacing)
     affine = np.eye(4)
@@ -301,7 +342,7 @@ def _series_coverage(
 
 
 def _series_grid(images: list[Dataset]) -> Grid:
-    """The series as one RAS grid, slice spacing taken from the first and last positions."""
+    """Build one RAS grid for the series, with the mean slice step of its end positions."""
     first = _slice_grid(images[0])
     if len(images) == 1:
         thickness = float(images[0].get("SliceThickness", 1.0) or 1.0)

@@ -22,7 +22,7 @@ AFFINE_TOLERANCE_MM = 1e-3
 # Float masks are rounded only when every value lies this close to a whole number.
 VALUE_TOLERANCE = 1e-3
 # Below this fraction of labelled voxels inside the study grid, the mask is taken to belong to
-# another grid or space and is rejected; above it, the voxels outside are dropped with a warning.
+# another grid or space and is rejected. Above it, the voxels outside are dropped with a warning.
 MIN_INSIDE_FRACTION = 0.95
 # Added before rounding to nearest so that centres exactly halfway between two source voxels
 # always take the higher index, whatever the floating-point noise.
@@ -176,19 +176,41 @@ def _check_range(data: np.ndarray) -> None:
         )
 
 
+# One template per reason, so that every message translates whole.
+GRID_MISMATCH_TEMPLATES = {
+    "dimensions": gettext_noop(
+        "The mask has %(dimensions)s dimensions, but it must be one 3D volume. Mask grid: "
+        "%(mask_grid)s. Study grid: %(study_grid)s. Save the mask as a 3D volume and try again."
+    ),
+    "affine": gettext_noop(
+        "The mask's affine is not an invertible 4x4 matrix, so its voxels have no position. "
+        "Mask grid: %(mask_grid)s. Study grid: %(study_grid)s. Save the mask again from the "
+        "program that made it."
+    ),
+    "disjoint": gettext_noop(
+        "The mask and the study grid do not overlap. Mask grid: %(mask_grid)s. Study grid: "
+        "%(study_grid)s. Export the mask from the images of this study and try again."
+    ),
+    "outside": gettext_noop(
+        "Only %(inside)s of the mask's %(labelled)s labelled voxels lie inside the study grid. "
+        "Mask grid: %(mask_grid)s. Study grid: %(study_grid)s. Export the mask from the images "
+        "of this study and try again."
+    ),
+}
+
+
 def grid_mismatch(
-    reason: str, shape: tuple[int, ...], affine: np.ndarray | None, grid: Grid
+    reason: str, shape: tuple[int, ...], affine: np.ndarray | None, grid: Grid, **params: Any
 ) -> ActionableError:
+    """Build the MASK_GRID_MISMATCH error for a reason of GRID_MISMATCH_TEMPLATES."""
     mask_grid = describe_grid(shape, affine) if affine is not None else "x".join(map(str, shape))
     return ActionableError(
         "MASK_GRID_MISMATCH",
-        gettext_noop(
-            "The mask does not fit the study grid: %(reason)s. Mask grid: %(mask_grid)s. Study "
-            "grid: %(study_grid)s. Export the mask from the images of this study and try again."
-        ),
+        GRID_MISMATCH_TEMPLATES[reason],
         reason=reason,
         mask_grid=mask_grid,
         study_grid=grid.summary(),
+        **params,
     )
 
 
@@ -202,13 +224,20 @@ def fit_to_grid(
 ) -> Fit:
     """Place a 3D uint8 array (labels or bitmask) with its voxel-to-RAS `affine` on `grid`.
 
-    In order of preference: the same grid (identical); the same voxel centres in another axis
-    order or direction (reoriented through nibabel's orientation tools, exact); a sub- or
-    super-grid of the same lattice at a whole-voxel offset (placed, exact); any other grid in
-    the same space (resampled by nearest neighbour through world coordinates, with a warning).
+    The placements, in order of preference:
+    1. identical: the same grid.
+    2. reoriented: the same voxel centres in another axis order or direction, reordered
+       exactly through nibabel's orientation tools.
+    3. placed: a sub- or super-grid of the same lattice at a whole-voxel offset, exact.
+    4. resampled: any other grid in the same space, by nearest neighbour through world
+       coordinates, with a warning.
     Raises MASK_GRID_MISMATCH for arrays that are not 3D, affines that are not invertible, and
     masks whose labelled voxels lie mostly or wholly outside the grid. The result is
     Fortran-ordered, as NIfTI stores voxels.
+
+    NOTE: both affines must describe the same world space. A mask in an atlas space (BraTS
+    SRI24) and a study grid in scanner space overlap by chance only, and the check on labelled
+    voxels inside the grid is the one guard against such a pair.
     """
     array = _as_3d(array, affine, grid)
     affine = np.asarray(affine, dtype=np.float64)
@@ -223,13 +252,13 @@ def fit_to_grid(
     if offset is not None:
         placed, inside = _place(reoriented, offset, grid.shape)
         if placed is None:
-            raise grid_mismatch("the two grids do not overlap", array.shape, affine, grid)
+            raise grid_mismatch("disjoint", array.shape, affine, grid)
         warnings = _coverage(reoriented, inside, reoriented_affine, grid, min_inside_fraction)
         return Fit(placed, "placed", warnings)
 
     resampled, covered = resample_nearest(array, affine, grid)
     if not covered:
-        raise grid_mismatch("the two grids do not overlap", array.shape, affine, grid)
+        raise grid_mismatch("disjoint", array.shape, affine, grid)
     inside = count_labelled_inside(array, affine, grid)
     warnings = _coverage(array, inside, affine, grid, min_inside_fraction)
     warnings.insert(0, _resampled_warning(array.shape, affine, grid))
@@ -240,12 +269,10 @@ def _as_3d(array: np.ndarray, affine: np.ndarray, grid: Grid) -> np.ndarray:
     while array.ndim > 3 and array.shape[-1] == 1:
         array = array[..., 0]
     if array.ndim != 3:
-        raise grid_mismatch(
-            f"the mask has {array.ndim} dimensions where 3 are needed", array.shape, None, grid
-        )
+        raise grid_mismatch("dimensions", array.shape, None, grid, dimensions=array.ndim)
     matrix = np.asarray(affine, dtype=np.float64)
     if matrix.shape != (4, 4) or not np.isfinite(matrix).all() or abs(np.linalg.det(matrix)) < 1e-9:
-        raise grid_mismatch("its affine is not an invertible 4x4 matrix", array.shape, None, grid)
+        raise grid_mismatch("affine", array.shape, None, grid)
     return array
 
 
@@ -300,17 +327,53 @@ def _place(
 
 
 def resample_nearest(array: np.ndarray, affine: np.ndarray, grid: Grid) -> tuple[np.ndarray, int]:
-    """Sample `array` at every voxel centre of `grid` by nearest neighbour, one slice at a time.
+    """Sample `array` at every voxel centre of `grid` by nearest neighbour.
 
     Each target centre goes through the grid affine and the inverse of `affine`; values are
     copied, never blended, so every label and bit survives exactly. Centres outside the array
     get 0. Returns the Fortran-ordered result and how many target voxels fell inside the array.
     """
     to_source = np.linalg.solve(affine, grid.affine)
-    nx, ny, nz = grid.shape
+    separable = _resample_separable(array, to_source, grid.shape)
+    if separable is not None:
+        return separable
+    return _resample_by_slice(array, to_source, grid.shape)
+
+
+def _resample_separable(
+    array: np.ndarray, to_source: np.ndarray, shape: tuple[int, int, int]
+) -> tuple[np.ndarray, int] | None:
+    """Resample with one index vector per axis when each target axis runs along one source
+    axis (grids that differ only in spacing, offset or axis order); None otherwise."""
+    matrix = to_source[:3, :3]
+    used = np.abs(matrix) > 1e-9
+    if not (used.sum(axis=0) == 1).all() or not (used.sum(axis=1) == 1).all():
+        return None
+    source_axis = used.argmax(axis=0)  # the source axis that each target axis runs along
+    indices: list[np.ndarray] = [np.empty(0, dtype=np.int64)] * 3
+    valid = []
+    for axis in range(3):
+        source = int(source_axis[axis])
+        steps = matrix[source, axis] * np.arange(shape[axis]) + to_source[source, 3]
+        index = np.floor(steps + 0.5 + TIE_BREAK).astype(np.int64)
+        inside = (index >= 0) & (index < array.shape[source])
+        indices[source] = np.clip(index, 0, array.shape[source] - 1)
+        valid.append(inside)
+    # ix_ yields source axis order; transposing by source_axis puts target axis a first.
+    taken = np.transpose(array[np.ix_(*indices)], source_axis)
+    inside = valid[0][:, None, None] & valid[1][None, :, None] & valid[2][None, None, :]
+    result = np.asfortranarray(np.where(inside, taken, 0).astype(np.uint8))
+    return result, int(valid[0].sum() * valid[1].sum() * valid[2].sum())
+
+
+def _resample_by_slice(
+    array: np.ndarray, to_source: np.ndarray, shape: tuple[int, int, int]
+) -> tuple[np.ndarray, int]:
+    """Resample any affine relation, mapping the target centres one slice at a time."""
+    nx, ny, nz = shape
     i, j = np.meshgrid(np.arange(nx), np.arange(ny), indexing="ij")
     plane = i[..., None] * to_source[:3, 0] + j[..., None] * to_source[:3, 1] + to_source[:3, 3]
-    result = np.zeros(grid.shape, dtype=np.uint8, order="F")
+    result = np.zeros(shape, dtype=np.uint8, order="F")
     covered = 0
     limits = np.array(array.shape)
     for k in range(nz):
@@ -339,8 +402,7 @@ def _coverage(
     if labelled == inside:
         return []
     if inside < min_inside_fraction * labelled:
-        reason = f"only {inside} of its {labelled} labelled voxels lie inside the study grid"
-        raise grid_mismatch(reason, array.shape, affine, grid)
+        raise grid_mismatch("outside", array.shape, affine, grid, inside=inside, labelled=labelled)
     return [
         ExchangeWarning(
             "MASK_CLIPPED",
@@ -362,13 +424,3 @@ def _resampled_warning(shape: tuple[int, ...], affine: np.ndarray, grid: Grid) -
         ),
         {"mask_grid": describe_grid(shape, affine), "study_grid": grid.summary()},
     )
-
-
-def grid_params(grid: Grid) -> dict[str, Any]:
-    """The grid as JSON-serialisable values, for export metadata."""
-    return {
-        "shape": list(grid.shape),
-        "affine": [[float(value) for value in row] for row in grid.affine],
-        "qform_code": grid.qform_code,
-        "sform_code": grid.sform_code,
-    }

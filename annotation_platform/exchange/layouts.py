@@ -8,11 +8,12 @@ the mask's grid, so the mask and its images always agree voxel for voxel.
 
 import json
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydicom.dataset import Dataset
 
 from annotation_platform.errors import ActionableError, gettext_noop
 from annotation_platform.exchange.conventions import (
@@ -21,10 +22,13 @@ from annotation_platform.exchange.conventions import (
     Convention,
     bitmask_to_label_map,
 )
+from annotation_platform.exchange.dicom_seg import encode_dicom_seg
 from annotation_platform.exchange.geometry import AFFINE_TOLERANCE_MM, Grid
 from annotation_platform.exchange.naming import export_file_name, safe_component
+from annotation_platform.exchange.nifti import encode_nifti
 from annotation_platform.exchange.regions import ProtocolRegions, cns_regions
-from annotation_platform.exchange.results import WrittenFiles
+from annotation_platform.exchange.results import ExchangeWarning, WrittenFiles
+from annotation_platform.exchange.seg_nrrd import encode_seg_nrrd
 from annotation_platform.exchange.targets import ExportTarget
 from annotation_platform.imaging.volumes import gzip_file
 
@@ -56,8 +60,6 @@ def write_region_niftis(
     Names follow the protocol's pattern, e.g. GLI0001_FLAIR_WT.nii.gz: the sequence is the one
     the region is drawn on, and the reference sequence for derived regions.
     """
-    from annotation_platform.exchange.nifti import encode_nifti
-
     regions = regions or cns_regions()
     files = []
     for key in regions.keys:
@@ -113,18 +115,66 @@ def _write_label_map(
     grid: Grid,
     convention: Convention,
     regions: ProtocolRegions,
-) -> list[Any]:
-    from annotation_platform.exchange.nifti import encode_nifti
-
+) -> list[ExchangeWarning]:
     labels, warnings = bitmask_to_label_map(bitmask, convention, regions=regions)
     target.write_bytes(member, encode_nifti(labels, grid, description=describe(convention)))
     return warnings
 
 
 def describe(convention: Convention) -> str:
-    """A short statement of a convention for the NIfTI description field (79 characters)."""
+    """Summarise a convention for the NIfTI description field (79 characters at most)."""
     values = " ".join(f"{label.value}={label.name}" for label in convention.labels)
     return f"labels {convention.key}: {values}"[:79]
+
+
+def write_seg_nrrd(
+    target: ExportTarget,
+    bitmask: np.ndarray,
+    grid: Grid,
+    *,
+    patient_id: str,
+    regions: ProtocolRegions | None = None,
+    folder: str = "",
+) -> WrittenFiles:
+    """Write the drawn regions as a 3D Slicer segmentation (GLI0001_T1c_regions.seg.nrrd)."""
+    regions = regions or cns_regions()
+    name = export_file_name(
+        regions.naming_pattern,
+        patient_id=patient_id,
+        sequence=regions.reference_sequence,
+        label="regions",
+        extension=".seg.nrrd",
+    )
+    member = _member(folder, name)
+    target.write_bytes(member, encode_seg_nrrd(bitmask, grid, regions=regions))
+    return WrittenFiles([member], [])
+
+
+def write_dicom_seg(
+    target: ExportTarget,
+    bitmask: np.ndarray,
+    grid: Grid,
+    source_images: Sequence[Dataset],
+    *,
+    patient_id: str,
+    sequence: str,
+    regions: ProtocolRegions | None = None,
+    folder: str = "",
+) -> WrittenFiles:
+    """Write a DICOM SEG referencing the de-identified `source_images` of the series drawn on
+    `sequence` (GLI0001_T1c_SEG.dcm); see `encode_dicom_seg` for what it contains and raises."""
+    regions = regions or cns_regions()
+    name = export_file_name(
+        regions.naming_pattern,
+        patient_id=patient_id,
+        sequence=sequence,
+        label="SEG",
+        extension=".dcm",
+    )
+    member = _member(folder, name)
+    encoded, warnings = encode_dicom_seg(bitmask, grid, source_images, regions=regions)
+    target.write_bytes(member, encoded)
+    return WrittenFiles([member], warnings)
 
 
 def write_brats_case(
@@ -146,50 +196,49 @@ def write_brats_case(
     """
     regions = regions or cns_regions()
     case = safe_component(case_id)
+    sources = _checked_images(images, list(BRATS_SUFFIXES), grid, tolerance_mm)
     files = []
-    for sequence, suffix in BRATS_SUFFIXES.items():
+    for source, suffix in zip(sources, BRATS_SUFFIXES.values(), strict=True):
         member = f"{case}/{case}-{suffix}{NIFTI_ENDING}"
-        _copy_image(target, member, _image(images, sequence), sequence, grid, tolerance_mm)
+        _copy_image(target, member, source)
         files.append(member)
     member = f"{case}/{case}-seg{NIFTI_ENDING}"
     warnings = _write_label_map(target, member, bitmask, grid, convention, regions)
     return WrittenFiles([*files, member], warnings)
 
 
-def _image(images: Mapping[str, Path], sequence: str) -> Path:
-    if sequence not in images:
-        raise ActionableError(
-            "EXPORT_SEQUENCE_MISSING",
-            gettext_noop(
-                "The case has no %(sequence)s volume, which this export layout needs. Convert "
-                "and align that series, or choose another layout."
-            ),
-            sequence=sequence,
-        )
-    return images[sequence]
+def _checked_images(
+    images: Mapping[str, Path], sequences: list[str], grid: Grid, tolerance_mm: float
+) -> list[Path]:
+    """Return the images of `sequences` in order, after checking every header grid first, so
+    that a failing check leaves no half-written case behind."""
+    for sequence in sequences:
+        if sequence not in images:
+            raise ActionableError(
+                "EXPORT_SEQUENCE_MISSING",
+                gettext_noop(
+                    "The case has no %(sequence)s volume, which this export layout needs. "
+                    "Convert and align that series, or choose another layout."
+                ),
+                sequence=sequence,
+            )
+        image_grid = Grid.of_file(images[sequence])
+        if not grid.matches(image_grid.shape, image_grid.affine, tolerance_mm):
+            raise ActionableError(
+                "EXPORT_GRID_MISMATCH",
+                gettext_noop(
+                    "The %(sequence)s volume (%(image_grid)s) is not on the annotation's grid "
+                    "(%(mask_grid)s). Align the sequences to the reference before exporting."
+                ),
+                sequence=sequence,
+                image_grid=image_grid.summary(),
+                mask_grid=grid.summary(),
+            )
+    return [images[sequence] for sequence in sequences]
 
 
-def _copy_image(
-    target: ExportTarget,
-    member: str,
-    source: Path,
-    sequence: str,
-    grid: Grid,
-    tolerance_mm: float,
-) -> None:
-    """Copy an image after checking its header grid; plain .nii files are gzipped on the way."""
-    image_grid = Grid.of_file(source)
-    if not grid.matches(image_grid.shape, image_grid.affine, tolerance_mm):
-        raise ActionableError(
-            "EXPORT_GRID_MISMATCH",
-            gettext_noop(
-                "The %(sequence)s volume (%(image_grid)s) is not on the annotation's grid "
-                "(%(mask_grid)s). Align the sequences to the reference before exporting."
-            ),
-            sequence=sequence,
-            image_grid=image_grid.summary(),
-            mask_grid=grid.summary(),
-        )
+def _copy_image(target: ExportTarget, member: str, source: Path) -> None:
+    """Copy an image byte for byte; plain .nii files are gzipped on the way."""
     if source.name.endswith(".gz"):
         target.write_file(member, source)
         return
@@ -211,10 +260,11 @@ def write_nnunet_case(
     dataset; labels are 1 oedema, 2 non-enhancing core, 3 enhancing (region training)."""
     regions = regions or cns_regions()
     case = safe_component(case_id)
+    sources = _checked_images(images, list(NNUNET_CHANNELS), grid, tolerance_mm)
     files = []
-    for channel, sequence in enumerate(NNUNET_CHANNELS):
+    for channel, source in enumerate(sources):
         member = f"imagesTr/{case}_{channel:04d}{NIFTI_ENDING}"
-        _copy_image(target, member, _image(images, sequence), sequence, grid, tolerance_mm)
+        _copy_image(target, member, source)
         files.append(member)
     member = f"labelsTr/{case}{NIFTI_ENDING}"
     warnings = _write_label_map(target, member, bitmask, grid, NNUNET_BRATS_REGIONS, regions)
@@ -222,7 +272,7 @@ def write_nnunet_case(
 
 
 def nnunet_dataset_json(num_training: int, *, name: str = "") -> dict[str, Any]:
-    """The dataset.json of an nnU-Net v2 raw dataset with BraTS region-based training."""
+    """Build the dataset.json of an nnU-Net v2 raw dataset with BraTS region-based training."""
     dataset: dict[str, Any] = {
         "channel_names": {str(index): sequence for index, sequence in enumerate(NNUNET_CHANNELS)},
         "labels": NNUNET_LABELS,

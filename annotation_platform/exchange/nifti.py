@@ -76,7 +76,7 @@ def read_nifti_labels(
 ) -> ImportedMask:
     """Import a NIfTI label map onto the study grid and convert it to the protocol bitmask.
 
-    `convention` says what the values mean; without one, only values 1-3 are accepted (read as
+    `convention` gives the meaning of the values. Without one, only values 1-3 are accepted (read as
     BraTS 2023 with a LABEL_CONVENTION_ASSUMED warning) and a value 4 raises
     AMBIGUOUS_LABEL_CONVENTION. Raises MASK_FILE_UNREADABLE, MASK_NOT_INTEGER,
     MASK_VALUES_OUT_OF_RANGE, MASK_GRID_MISMATCH and the conventions' errors.
@@ -100,9 +100,9 @@ def encode_nifti(array: np.ndarray, grid: Grid, *, description: str = "") -> byt
     """Encode a uint8 array on `grid` as .nii.gz bytes.
 
     The header carries the grid's affine as both qform and sform, with the codes the reference
-    image had (a code left at 0 takes the other one, or 2 "aligned" when both were 0), the label
-    intent and `description` (at most 79 ASCII characters). The gzip stream has no file name and
-    a zero time stamp, so equal masks give equal bytes.
+    image had. A code left at 0 takes the other one, or 2 ("aligned") when both were 0. The
+    header also sets the label intent and `description` (at most 79 ASCII characters). The gzip
+    stream has no file name and a zero time stamp, so equal masks give equal bytes.
     """
     if array.shape != grid.shape:
         raise ValueError(f"array shape {array.shape} differs from grid shape {grid.shape}")

@@ -30,7 +30,7 @@ class ExchangeWarning:
 
 @dataclass(frozen=True)
 class MappedLabel:
-    """How one label value or segment of an imported file became regions of the protocol.
+    """The mapping of one label value or segment of an imported file to protocol regions.
 
     `value` is the label value (label maps) or the segment number (segmentations); `source_name`
     is the segment's name in the file, empty for label maps. `regions` lists the drawn regions
@@ -94,7 +94,7 @@ class ImportedMask:
 
 @dataclass
 class WrittenFiles:
-    """What an export writer wrote: member names relative to the target, and its warnings."""
+    """The files an export writer wrote, as names relative to the target, and its warnings."""
 
     files: list[str]
     warnings: list[ExchangeWarning]

@@ -3,8 +3,8 @@
 A .seg.nrrd is a NRRD volume with 3 spatial axes and, when segments overlap, one more `list`
 axis of layers. Segment N lives in layer `SegmentN_Layer` with value `SegmentN_LabelValue`.
 Geometry is given in the NRRD `space` (Slicer writes left-posterior-superior) by `space
-origin` and one `space directions` vector per spatial axis; we convert to RAS by flipping the
-signs of the axes that differ.
+origin` and one `space directions` vector per spatial axis. The readers convert it to RAS by
+flipping the signs of the axes that differ.
 """
 
 import io
@@ -99,32 +99,48 @@ def _read(path: Path) -> tuple[np.ndarray, dict[str, Any]]:
         "Segmentation_MasterRepresentation", ""
     )
     if representation == FRACTIONAL or data.dtype.kind not in "iub":
-        raise _unsupported("fractional or floating-point voxels")
+        raise _unsupported("fractional")
     spatial = _spatial_axes(header, data.ndim)
     if data.ndim == 3:
         return data[np.newaxis], header
     if data.ndim == 4 and len(spatial) == 3:
         list_axis = next(axis for axis in range(4) if axis not in spatial)
         return np.moveaxis(data, list_axis, 0), header
-    raise _unsupported(f"{data.ndim} axes")
+    raise _unsupported("axes", axes=data.ndim)
 
 
 def _spatial_axes(header: Mapping[str, Any], ndim: int) -> list[int]:
     directions = header.get("space directions")
     if directions is None or header.get("space") is None:
-        raise _unsupported("no space directions or space")
+        raise _unsupported("geometry")
     rows = np.asarray(directions, dtype=np.float64)
     return [axis for axis in range(min(ndim, len(rows))) if np.isfinite(rows[axis]).all()]
 
 
-def _unsupported(problem: str) -> ActionableError:
+# One template per reason, so that every message translates whole.
+UNSUPPORTED_TEMPLATES = {
+    "fractional": gettext_noop(
+        "The segmentation file stores fractional or floating-point voxels. Save it from 3D "
+        "Slicer as a binary labelmap segmentation (.seg.nrrd) or as a NIfTI label map."
+    ),
+    "axes": gettext_noop(
+        "The segmentation file has %(axes)s axes, but a .seg.nrrd has 3 spatial axes and at "
+        "most one list of layers. Save it again from 3D Slicer or as a NIfTI label map."
+    ),
+    "geometry": gettext_noop(
+        "The segmentation file has no space, space directions or space origin, so its voxels "
+        "have no position. Save it again from 3D Slicer or as a NIfTI label map."
+    ),
+    "space": gettext_noop(
+        "The segmentation file uses the space %(space)s, but only left-posterior-superior and "
+        "right-anterior-superior are supported. Save it again from 3D Slicer."
+    ),
+}
+
+
+def _unsupported(reason: str, **params: Any) -> ActionableError:
     return ActionableError(
-        "MASK_FORMAT_UNSUPPORTED",
-        gettext_noop(
-            "The segmentation file cannot be imported: %(problem)s. Save it from 3D Slicer as "
-            "a binary labelmap segmentation (.seg.nrrd) or as a NIfTI label map."
-        ),
-        problem=problem,
+        "MASK_FORMAT_UNSUPPORTED", UNSUPPORTED_TEMPLATES[reason], reason=reason, **params
     )
 
 
@@ -132,7 +148,7 @@ def ras_affine(header: Mapping[str, Any]) -> np.ndarray:
     """Build the voxel-to-RAS affine of the spatial axes from the NRRD space fields."""
     space = str(header.get("space", "")).lower()
     if space not in SPACE_TO_RAS:
-        raise _unsupported(f"space {space[:40]!r}, where LPS or RAS is needed")
+        raise _unsupported("space", space=space[:40])
     rows = np.asarray(header["space directions"], dtype=np.float64)
     spatial = rows[np.isfinite(rows).all(axis=1)]
     origin = np.asarray(header.get("space origin", np.zeros(3)), dtype=np.float64)

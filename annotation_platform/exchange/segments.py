@@ -19,7 +19,7 @@ from annotation_platform.exchange.results import ExchangeWarning, LabelMapping, 
 
 @dataclass(frozen=True)
 class SegmentPlan:
-    """What one segment of a file becomes: its canonical name, expression and bits.
+    """The mapping of one segment of a file: canonical name, expression and bits.
 
     `exact` is True for a segment named after a drawn region, which sets only that region's bit.
     """
@@ -148,8 +148,8 @@ def segment_mapping(
 ) -> LabelMapping:
     """Describe the applied mapping, counting each segment's voxels on the study grid.
 
-    A segment that set one exact bit counts the voxels with that bit; a part counts the voxels
-    its expression selects; a left-out segment counts its voxels in the file.
+    A segment that set one exact bit counts the voxels with that bit, and a part counts the
+    voxels its expression selects. A left-out segment counts its voxels in the file.
     """
     counts = np.bincount(bitmask.ravel(order="K"), minlength=256)
     labels = []

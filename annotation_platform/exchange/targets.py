@@ -1,7 +1,7 @@
 """Where export writers put their files: a folder, or a zip archive that may be a stream.
 
 Writers hand over one file at a time, as bytes (masks, a few MB at most) or as a path to copy
-in chunks (images), so an export never holds more than one case in memory.
+in chunks (images), so an export keeps at most one case in memory.
 """
 
 import shutil
@@ -26,10 +26,10 @@ def check_member_name(name: str) -> PurePosixPath:
 
     Writers build names from `safe_component` parts, so a rejection here is a programming error.
     """
-    path = PurePosixPath(name)
-    if path.is_absolute() or not path.parts or any(part in {"", ".", ".."} for part in path.parts):
+    parts = name.split("/")
+    if "\\" in name or any(part in {"", ".", ".."} for part in parts):
         raise ValueError(f"unsafe export member name: {name!r}")
-    return path
+    return PurePosixPath(*parts)
 
 
 class FolderTarget:

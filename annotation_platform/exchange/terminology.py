@@ -1,9 +1,9 @@
 """Coded terms and colours written with each drawn region into DICOM SEG and Slicer files.
 
 SNOMED CT has no concept for "whole tumour", "tumour core" or "enhancing tumour" as BraTS
-defines them, so every region is coded as category 49755003 (morphologically altered
-structure) and type 108369006 (neoplasm) in the brain (12738006), and the region key (WT, TC,
-ET) goes into the segment label and tracking id, which is what our readers match on.
+defines them. Every region is therefore coded as category 49755003 (morphologically altered
+structure) and type 108369006 (neoplasm) in the brain (12738006). The region key (WT, TC, ET)
+goes into the segment label and tracking id, and our readers match segments on those.
 """
 
 from pydicom.sr.coding import Code
@@ -21,7 +21,7 @@ def rgb_of(color: str | None) -> tuple[int, int, int]:
 
 
 def slicer_terminology_entry() -> str:
-    """The TerminologyEntry tag value 3D Slicer reads: context~category~type~modifier~anatomy."""
+    """Build 3D Slicer's TerminologyEntry tag value: context~category~type~modifier~anatomy."""
 
     def triplet(code: Code) -> str:
         return f"{code.scheme_designator}^{code.value}^{code.meaning}"

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "annotation_platform.worklists",
     "annotation_platform.quality",
     "annotation_platform.volumetry",
+    "annotation_platform.exports",
 ]
 
 MIDDLEWARE = [

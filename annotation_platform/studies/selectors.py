@@ -80,6 +80,12 @@ def jobs_for_group(user: User, group: str) -> QuerySet[Job]:
         allowed = studies_for_admin(user).filter(pk=int(raw_id)).exists()
     elif kind == "upload":
         allowed = uploads_for_admin(user).filter(pk=int(raw_id)).exists()
+    elif kind == "export":
+        from annotation_platform.exports.models import Export
+
+        allowed = Export.objects.filter(
+            pk=int(raw_id), project__in=projects_administered_by(user)
+        ).exists()
     else:
         allowed = False
     return Job.objects.filter(group=group) if allowed else Job.objects.none()

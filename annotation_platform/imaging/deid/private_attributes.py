@@ -16,6 +16,7 @@ so a reader can still tell whose attribute each kept element is.
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -71,7 +72,7 @@ class SafePrivateState:
 
 
 def split_private(
-    elements: dict[BaseTag, Element], tags: list[BaseTag], allow_list: SafePrivateAllowList
+    elements: Mapping[BaseTag, Element], tags: list[BaseTag], allow_list: SafePrivateAllowList
 ) -> tuple[list[tuple[BaseTag, SafePrivateAttribute]], list[BaseTag]]:
     """Return the allow-listed data elements among `tags` with their entries, and the rest.
 
@@ -96,7 +97,7 @@ def is_private_creator(tag: int) -> bool:
 
 
 def _entry_for(
-    elements: dict[BaseTag, Element], tag: BaseTag, allow_list: SafePrivateAllowList
+    elements: Mapping[BaseTag, Element], tag: BaseTag, allow_list: SafePrivateAllowList
 ) -> SafePrivateAttribute | None:
     number = tag & 0xFFFF
     if number < FIRST_DATA_ELEMENT:
@@ -192,15 +193,15 @@ def _converted_items(dataset: Dataset, tag: BaseTag) -> Sequence | None:
 
 def finish(state: SafePrivateState, identifiers: IdentifierSet) -> None:
     """Drop queued values that hold an identifying token, then creators of emptied blocks."""
-    patterns: dict[tuple[str, ...], re.Pattern[bytes] | None] = {}
+    patterns: dict[tuple[tuple[str, ...], bool], re.Pattern[bytes] | None] = {}
     for pending in state.pending:
         element = pending.dataset._dict.get(pending.tag)
         if element is None:
             continue
-        codecs = pending.charset.codecs
-        if codecs not in patterns:
-            patterns[codecs] = identifying_token_pattern(identifiers, codecs)
-        is_safe = not bytes_hold_identifier(_value_bytes(element), patterns[codecs])
+        key = (pending.charset.codecs, pending.vr in TEXT_VRS)
+        if key not in patterns:
+            patterns[key] = identifying_token_pattern(identifiers, key[0], short_tokens=key[1])
+        is_safe = not bytes_hold_identifier(_value_bytes(element), patterns[key])
         _record(pending.dataset, pending.tag, is_safe, state)
         if is_safe and pending.vr in TEXT_VRS:
             _reencode_text(pending, element, state.counts)

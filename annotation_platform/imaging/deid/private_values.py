@@ -10,7 +10,11 @@ A value is checked as the VR its allow-list entry names (`safe_private`):
   on any hit.
 
 Searching bytes rather than decoded text also finds a token inside a binary header, and finds a
-non-ASCII token in any of the encodings a scanner may have used for it.
+non-ASCII token in any of the encodings a scanner may have used for it. Binary values are
+searched for the long tokens only (four or more characters, non-ASCII tokens, IDs and dates):
+short tokens such as a two-letter name part also spell the VR codes ("US", "DS") and field
+names that binary headers are made of, so every CSA header would fail.
+NOTE: a name whose every part has two or three letters is therefore not found in a binary value.
 """
 
 import re
@@ -43,32 +47,34 @@ def number_value_is_valid(value: bytes, vr: str) -> bool:
 
 
 def identifying_token_pattern(
-    identifiers: IdentifierSet, codecs: Iterable[str]
+    identifiers: IdentifierSet, codecs: Iterable[str], *, short_tokens: bool
 ) -> re.Pattern[bytes] | None:
     """Compile a bytes pattern that matches any identifying token, or None when there is none.
 
-    ASCII tokens match in any letter case. Tokens of digits only (IDs, dates) must not touch
-    another digit, so an ID of 12345 does not match inside 0.1234567. Short tokens (a two-letter
-    name part) must stand alone between non-alphanumeric bytes, as descriptors treat them.
-    Non-ASCII tokens match in each encoding in `codecs` and in UTF-8 and GB18030, as found, in
-    upper case and in title case.
+    ASCII tokens match in any letter case. Tokens of digits only (IDs) must not touch another
+    digit, so an ID of 12345 does not match inside 0.1234567; a date (YYYYMMDD) may be followed
+    by digits, because a date-time value starts with it. Non-ASCII tokens match in
+    each encoding in `codecs` and in UTF-8 and GB18030, as found, in upper case and in title
+    case. With `short_tokens`, the pattern also matches short tokens (a two-letter name part)
+    that stand alone between non-alphanumeric bytes, as descriptors treat them.
     """
     alternatives: list[bytes] = []
     for token in identifiers.spans:
         alternatives += _span_alternatives(token, tuple(codecs))
-    for word in identifiers.words:
+    for word in identifiers.words if short_tokens else ():
         encoded = re.escape(word.encode("ascii"))
         alternatives.append(_ALPHANUMERIC_BOUNDARY_BEFORE + encoded + _ALPHANUMERIC_BOUNDARY_AFTER)
     if not alternatives:
         return None
-    return re.compile(b"|".join(sorted(set(alternatives), key=len, reverse=True)), re.IGNORECASE)
+    return re.compile(b"|".join(sorted(set(alternatives))), re.IGNORECASE)
 
 
 def _span_alternatives(token: str, codecs: tuple[str, ...]) -> list[bytes]:
     if token.isascii():
         encoded = re.escape(token.encode("ascii"))
         if token.isdigit():
-            return [rb"(?<![0-9])" + encoded + rb"(?![0-9])"]
+            after = b"" if _looks_like_date(token) else rb"(?![0-9])"
+            return [rb"(?<![0-9])" + encoded + after]
         return [encoded]
     forms: set[bytes] = set()
     for text in {token, token.upper(), token.title()}:
@@ -78,6 +84,12 @@ def _span_alternatives(token: str, codecs: tuple[str, ...]) -> list[bytes]:
             except (LookupError, UnicodeError):
                 continue
     return [re.escape(form) for form in forms if form]
+
+
+def _looks_like_date(token: str) -> bool:
+    if len(token) != 8 or token[:2] not in ("19", "20"):
+        return False
+    return 1 <= int(token[4:6]) <= 12 and 1 <= int(token[6:8]) <= 31
 
 
 def bytes_hold_identifier(value: bytes, pattern: re.Pattern[bytes] | None) -> bool:

@@ -8,22 +8,35 @@ exactly as dcm2niix converts the original and to group its images into volumes. 
 identified by its group, its private creator and its element offset inside the creator's block
 (the low byte of the element number), because the block a vendor uses varies between files.
 
-Why each attribute is kept, as found by ablation (de-identify with all private attributes kept,
-convert, compare with the reference NIfTI, then remove attributes until the minimal set that still
-reproduces every reference file remains):
+Why each attribute is kept, as found by ablation: de-identify with all private attributes kept,
+convert with dcm2niix, compare with the reference NIfTI files (voxels, affine, gradient tables),
+then remove attributes until the minimal set that still reproduces every reference remains.
 
-- Siemens CSA Image Header Info holds the mosaic tile count and slice normal. Without it dcm2niix
-  cuts a 35-slice mosaic into 36 slices and a 5-slice one into 9.
-- United Imaging's slice count and per-slice position sequence describe its mosaics. Without them
-  the mosaic is not recognised and the images have no Image Position (Patient).
-- Philips' scale slope turns stored values into the scanner's floating-point values. Without it
-  the voxels of the 3D T1 series differ. The scale intercept belongs to the same formula.
+- Siemens stores a mosaic's tile count in NumberOfImagesInMosaic and again in CSA Image Header
+  Info. Without both, dcm2niix cuts a 35-slice mosaic into 36 slices and a 5-slice one into 9;
+  either one alone reproduces the voxels. CSA Image Header Info also holds the slice normal and
+  slice times: without it the sidecar loses PhaseEncodingDirection, SliceTiming,
+  EffectiveEchoSpacing and TotalReadoutTime. Its sibling, the CSA series header (0029,xx20),
+  holds the whole protocol text and is not kept.
+- United Imaging's slice count and per-slice position sequence describe its mosaics. Without
+  the count, the mosaic is not recognised and the images lack Image Position (Patient); without
+  the sequence, dcm2niix cannot place the slices. Without the effective b-value dcm2niix writes
+  no gradient tables, and without the gradient direction the 17 volumes of the DTI series
+  collapse into 2 volume keys.
+- Philips' scale slope turns stored values into the scanner's floating-point values: the voxels
+  of the 3D T1 series differ without it. The scale intercept belongs to the same formula (zero
+  in the reference files); PixelMed's de-identifier also treats both as safe private attributes.
 - Philips' private MR sequence (2005,xx0F in "Philips MR Imaging DD 005") holds the Echo Planar
   Pulse Sequence attribute that dcm2niix reads for classic Philips files. Without it dcm2niix
   flips the rows of the 3D pCASL series.
-- The diffusion, mosaic and b-value attributes that `dicom_headers` reads (Siemens, GE, Philips,
-  United Imaging) tell apart the volumes of one series; no reference series breaks without them,
-  but grouping a diffusion series without public diffusion attributes does.
+- The other diffusion attributes (Siemens, GE, Philips, and United Imaging's nominal b-value)
+  are read by `dicom_headers` to tell apart the volumes of one series. No reference series
+  breaks without them, because none of them is a diffusion series of those vendors.
+
+NOTE: dcm2niix fills some sidecar fields from private attributes that are not kept: GE slice
+timing, echo spacing, phase encoding direction and image type, Philips' inversion time and the
+in-plane parallel reduction factor of every vendor but Philips. A de-identified series lacks
+them in its sidecar; sequence recognition reads DICOM headers and does not use them.
 
 Every kept value is still checked (see `private_values`): numbers pass, and text or binary values
 that contain an identifying value of the same data set are dropped.
@@ -38,7 +51,6 @@ BINARY_NUMBER_VRS: Final = frozenset({"FL", "FD", "SL", "SS", "UL", "US", "SV", 
 # VRs whose values are decimal or integer numbers written as text.
 TEXT_NUMBER_VRS: Final = frozenset({"DS", "IS"})
 TEXT_VRS: Final = frozenset({"AE", "CS", "LO", "LT", "SH", "ST", "UC", "UT"})
-BLOB_VRS: Final = frozenset({"OB", "OW", "UN"})
 SEQUENCE_VR: Final = "SQ"
 
 
@@ -185,7 +197,16 @@ VENDOR_SAFE_PRIVATE: Final = SafePrivateAllowList(
             "dcm2niix reads each mosaic slice's Image Position (Patient) from its items",
         ),
         SafePrivateAttribute(
-            "United Imaging", 0x0065, _UIH_HEADER, 0x0A, "FD", "B-value", _GROUPING
+            "United Imaging",
+            0x0065,
+            _UIH_HEADER,
+            0x09,
+            "FD",
+            "Effective b-value",
+            "dcm2niix writes the .bval and .bvec of a diffusion series only with it",
+        ),
+        SafePrivateAttribute(
+            "United Imaging", 0x0065, _UIH_HEADER, 0x0A, "FD", "Nominal b-value", _GROUPING
         ),
         SafePrivateAttribute(
             "United Imaging", 0x0065, _UIH_HEADER, 0x37, "FD", "Gradient direction", _GROUPING

@@ -23,7 +23,7 @@ export function showRegionsInViewports(mask: CaseMask, viewportIds: string[]): v
     segmentation.addLabelmapRepresentationToViewportMap({
       [viewportId]: mask.layers.map((layer) => ({
         segmentationId: layer.segmentationId,
-        config: { colorLUTOrIndex: colorLuts.get(layer.key), useSliceRendering: new URLSearchParams(location.search).has('slice') },
+        config: { colorLUTOrIndex: colorLuts.get(layer.key) },
       })),
     });
     segmentation.config.style.setRenderInactiveSegmentations(viewportId, true);

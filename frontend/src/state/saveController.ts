@@ -146,8 +146,9 @@ export class SaveController {
 
   /**
    * Replace the mask on screen with `content` and make `base` the version the edits start from.
-   * Voxels where content differs from the base count as unsaved edits (after a merge); the undo
-   * history is cleared because it refers to the replaced content.
+   * Voxels where content differs from the base count as unsaved edits (after a merge) and go to
+   * the journal; the undo history is cleared because it refers to the replaced content. A journal
+   * record from before is left alone unless differences overwrite it (see `discardJournal`).
    */
   async replaceContent(content: Uint8Array | null, base: SaveBase): Promise<void> {
     this.withLoading(() => loadMaskIntoRegions(this.mask, content));
@@ -166,7 +167,19 @@ export class SaveController {
       saveStatus: this.dirty ? 'unsaved' : 'saved',
       ...(base.version ? { figures: base.version.figures, figuresVersion: base.version.number } : {}),
     });
-    await this.flushJournal();
+    if (differing.length) {
+      await this.flushJournal();
+    }
+  }
+
+  /** Delete the journal record, after the user chose to drop the edits it holds. */
+  async discardJournal(): Promise<void> {
+    this.journalSlices.clear();
+    try {
+      await this.journal?.remove();
+    } catch (error) {
+      log.warn('removing the local journal failed', error);
+    }
   }
 
   /** Show another bitmask read-only (an earlier version) and keep the user's own mask aside. */

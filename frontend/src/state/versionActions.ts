@@ -46,6 +46,7 @@ async function bitmaskOf(context: VersionContext, version: MaskVersion | null): 
 export async function reloadNewest(context: VersionContext, current: MaskVersion | null): Promise<void> {
   const theirs = await bitmaskOf(context, current);
   await context.controller.replaceContent(theirs, { version: current, mask: theirs });
+  await context.controller.discardJournal();
 }
 
 /**
@@ -78,6 +79,7 @@ export async function restoreVersion(context: VersionContext, version: MaskVersi
   }
   const restored = await bitmaskOf(context, outcome.version);
   await context.controller.replaceContent(restored, { version: outcome.version, mask: restored });
+  await context.controller.discardJournal();
   context.events.onSaved(outcome.version);
   return true;
 }

@@ -38,6 +38,9 @@ export function buildHistoryPanel(store: Store, commands: ViewerCommands, onErro
       );
     }
     list.replaceChildren(...versions.map((version) => versionRow(version, version.id === baseVersion?.id, preview?.id === version.id, readOnly, commands)));
+    if (versions.length === 0) {
+      list.append(h('li', { class: 'muted' }, t('history.none')));
+    }
   };
   store.subscribe((_, changed) => {
     if (changed.has('preview') || changed.has('baseVersion') || changed.has('readOnly')) {

@@ -63,7 +63,8 @@ export function buildTopBar(
     const state = store.state;
     orientationButtons.forEach((button) => button.classList.toggle('selected', button.dataset.orientation === state.orientation));
     presets.value = state.windowPreset;
-    status.textContent = t(STATUS_TEXT[state.saveStatus], { number: state.baseVersion?.number ?? 0 });
+    const nothingSaved = state.saveStatus === 'saved' && state.baseVersion === null;
+    status.textContent = nothingSaved ? t('save.nothingYet') : t(STATUS_TEXT[state.saveStatus], { number: state.baseVersion?.number ?? 0 });
     status.dataset.status = state.saveStatus;
     saveButton.disabled = state.readOnly || state.preview !== null;
   };

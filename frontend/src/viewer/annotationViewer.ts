@@ -43,6 +43,9 @@ export interface ViewerParts {
   volumeIds: Map<string, string>;
 }
 
+// Long enough to read the refusal and decide whether to give a reason.
+const ACTION_TOAST_MS = 15_000;
+
 export class AnnotationViewer implements ViewerCommands {
   /** The viewport under the pointer most recently; keyboard scrolling and 1x1 act on it. */
   focusedViewportId: string;
@@ -131,7 +134,7 @@ export class AnnotationViewer implements ViewerCommands {
 
   setEnlarged(viewportId: string | null): void {
     this.parts.grid.setEnlarged(viewportId);
-    this.parts.navigation.placeCursor(this.parts.navigation.cursor as Types.Point3);
+    requestAnimationFrame(() => this.parts.navigation.redraw());
   }
 
   /** Switch between the 2x2 layout and the focused viewport alone. */
@@ -266,7 +269,7 @@ export class AnnotationViewer implements ViewerCommands {
     const layer = layerOf(mask, store.state.activeRegion);
     const message = t('paint.refused', { name: layer.name, key: layer.key, prescribed: layer.drawnOn, sequence: entry.sequence.key });
     entry.overlay.flash(message);
-    toasts.show(message, 'warning', { label: t('paint.override'), run: () => void this.requestOverride(layer.key, entry.sequence.key) });
+    toasts.show(message, 'warning', { label: t('paint.override'), run: () => void this.requestOverride(layer.key, entry.sequence.key) }, ACTION_TOAST_MS);
   }
 
   private async requestOverride(region: string, sequence: string): Promise<void> {

@@ -29,8 +29,7 @@ export async function initCornerstone(): Promise<RenderingEngine> {
   if (engine) {
     return engine;
   }
-  const experiment = new URLSearchParams(location.search);
-  await initCore(experiment.get('engine') === 'tiled' ? { rendering: { renderingEngineMode: 'tiled' } } as never : undefined);
+  await initCore();
   initTools();
   for (const tool of [BrushTool, PaintFillTool, PanTool, StackScrollTool, WindowLevelTool, ZoomTool, CursorTool, FreehandFillTool]) {
     addTool(tool);

@@ -77,9 +77,20 @@ export class LinkedNavigation {
     this.centreOn(this.cursor);
   }
 
-  /** Scroll a viewport (and so all of them) by a number of slices. */
+  /** Move a viewport (and so all of them) by a number of slices; positive raises the slice number. */
   scrollSlices(viewportId: string, delta: number): void {
-    this.grid.viewport(viewportId).scroll(delta);
+    const viewport = this.grid.viewport(viewportId);
+    const normal = viewport.getCamera().viewPlaneNormal!;
+    const { axis } = this.slicePosition(viewportId);
+    const along = this.geometry.direction.slice(3 * axis, 3 * axis + 3);
+    // Cornerstone scrolls along the view-plane normal, which may point against the grid axis.
+    const sign = normal[0] * along[0] + normal[1] * along[1] + normal[2] * along[2] >= 0 ? 1 : -1;
+    viewport.scroll(delta * sign);
+  }
+
+  /** Redraw the overlays of every viewport, for example after a layout change resized them. */
+  redraw(): void {
+    this.grid.entries.forEach((entry) => this.onCameraModified(entry));
   }
 
   /** The slice position of a viewport. */

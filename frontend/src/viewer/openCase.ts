@@ -9,6 +9,7 @@ import { Enums as CoreEnums } from '@cornerstonejs/core';
 import { eventTarget } from '@cornerstonejs/core';
 
 import { t } from '../i18n';
+import { countVoxels } from '../segmentation/bitmask';
 import { drawnLayers } from '../segmentation/caseMask';
 import { createRegionLabelmaps } from '../segmentation/createRegionLabelmaps';
 import { showRegionsInViewports } from '../segmentation/regionDisplay';
@@ -46,9 +47,18 @@ export interface ViewerTimings {
   readyMs?: number;
 }
 
+/** Read-only state for browser tests and the benchmark; it changes nothing. */
+export interface ViewerProbe {
+  /** Painted voxels of every region, counted on the arrays the viewer saves from. */
+  regionVoxels(): Record<string, number>;
+  saveStatus(): string;
+  baseVersionId(): number | null;
+}
+
 declare global {
   interface Window {
     __viewerTimings: ViewerTimings;
+    __viewerProbe?: ViewerProbe;
   }
 }
 
@@ -125,10 +135,17 @@ export async function openCase(config: ViewerConfig, shell: ViewerShell, downloa
   history = buildPanels(config, shell, store, viewer);
   bindShortcuts(viewer, store, drawnLayers(mask).map((layer) => layer.key), showHelp);
   controller.start();
-  window.addEventListener('resize', () => grid.resize());
+  window.addEventListener('resize', () => {
+    grid.resize();
+    requestAnimationFrame(() => navigation.redraw());
+  });
   eventTarget.addEventListener(CoreEnums.Events.ERROR_EVENT, (event: Event) => log.warn('Cornerstone error', (event as CustomEvent).detail));
+  window.__viewerProbe = {
+    regionVoxels: () => Object.fromEntries(mask.layers.map((layer) => [layer.key, countVoxels(layer.voxels)])),
+    saveStatus: () => store.state.saveStatus,
+    baseVersionId: () => controller.saveBase.version?.id ?? null,
+  };
   mark('readyMs');
-  (window as unknown as Record<string, unknown>).__debug = { engine, grid };
   void offerDraft(versions, shell);
   void history.refresh();
   return viewer;
