@@ -40,6 +40,7 @@ MATRIX: dict[tuple[str, str], set[str] | str] = {
     # The case is submitted: nobody may save or restore until a reviewer sends it back.
     ("POST", "/api/v1/cases/{case_id}/masks/"): set(),
     ("POST", "/api/v1/cases/{case_id}/masks/{version_id}/restore/"): set(),
+    ("POST", "/api/v1/cases/{case_id}/masks/import/"): set(),
     ("POST", "/api/v1/cases/{case_id}/recall/"): {"annotator"},
     ("POST", "/api/v1/cases/{case_id}/review/decision/"): {"site_admin", "reviewer"},
     ("POST", "/api/v1/cases/{case_id}/review/start/"): {"site_admin", "reviewer"},

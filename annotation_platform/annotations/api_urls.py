@@ -16,6 +16,11 @@ urlpatterns = [
         name="api-mask-list",
     ),
     path(
+        "cases/<int:case_id>/masks/import/",
+        apis.MaskImportApi.as_view(),
+        name="api-mask-import",
+    ),
+    path(
         "cases/<int:case_id>/masks/<int:version_id>/restore/",
         apis.MaskVersionRestoreApi.as_view(),
         name="api-mask-restore",

@@ -20,7 +20,7 @@ from annotation_platform.annotations.selectors import (
     cases_visible_to,
 )
 from annotation_platform.annotations.services import mask_version_restore, mask_version_save
-from annotation_platform.core.storage import object_storage
+from annotation_platform.core.storage import object_storage, uploaded_file_path
 from annotation_platform.errors import ActionableError, ConflictError, NotFoundError, gettext_noop
 
 MASK_UPLOAD_MAX_BYTES = 64 * 1024 * 1024
@@ -199,3 +199,54 @@ class MaskVersionRestoreApi(APIView):
                 raise
             return _conflict_response(error)
         return Response(version_as_dict(restored), status=status.HTTP_201_CREATED)
+
+
+class MaskImportApi(APIView):
+    """Import a NIfTI label map, .seg.nrrd or DICOM SEG as a new version of the case."""
+
+    parser_classes = [MultiPartParser]
+
+    class MaskImportInput(serializers.Serializer):
+        file = serializers.FileField()
+        convention = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="brats-2017-2021, brats-2023, brats-2024-post-treatment or custom (NIfTI).",
+        )
+        custom_map = serializers.CharField(required=False, allow_blank=True, default="")
+        segment_map = serializers.CharField(required=False, allow_blank=True, default="")
+        confirm = serializers.BooleanField(default=False)
+        base_version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+    @extend_schema(request={"multipart/form-data": MaskImportInput}, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, case_id: int) -> Response:
+        from annotation_platform.annotations.imports import mask_import
+
+        case = access_case_for_edit(request.user, case_id)
+        data = self.MaskImportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        upload = values["file"]
+        with uploaded_file_path(upload) as path:
+            try:
+                outcome = mask_import(
+                    case=case,
+                    user=request.user,
+                    path=path,
+                    file_name=upload.name,
+                    convention=values["convention"],
+                    custom_map=values["custom_map"],
+                    segment_map=values["segment_map"],
+                    confirm=values["confirm"],
+                    base_version_id=values["base_version"],
+                )
+            except ConflictError as error:
+                if error.code != "STALE_BASE_VERSION":
+                    raise
+                return _conflict_response(error)
+        body = {"saved": outcome.saved is not None, "preview": outcome.preview}
+        if outcome.saved is not None:
+            body["version"] = version_as_dict(outcome.saved)
+            return Response(body, status=status.HTTP_201_CREATED)
+        return Response(body)

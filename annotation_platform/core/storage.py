@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.files import File
@@ -133,3 +133,19 @@ def scratch_folder(prefix: str) -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def uploaded_file_path(upload: Any) -> Iterator[Path]:
+    """A local path of an uploaded file: Django's temporary file, or a scratch copy of a small
+    upload that Django kept in memory. The copy keeps the upload's suffixes (.nii.gz)."""
+    temporary = getattr(upload, "temporary_file_path", None)
+    if temporary is not None:
+        yield Path(temporary())
+        return
+    suffix = "".join(Path(upload.name).suffixes[-2:])
+    with tempfile.NamedTemporaryFile(dir=scratch_dir(), suffix=suffix) as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+        handle.flush()
+        yield Path(handle.name)

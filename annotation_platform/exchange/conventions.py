@@ -371,7 +371,7 @@ def _overlap_warning(
         "LABELS_OVERLAP_ON_EXPORT",
         gettext_noop(
             "%(voxels)s voxels match both %(earlier)s and %(name)s in %(convention)s, because "
-            "the drawn regions are not nested; they were written as %(name)s (%(value)s). "
+            "the drawn regions are not nested. They were written as %(name)s (%(value)s). "
             "Check the region nesting in the annotation."
         ),
         {

@@ -22,14 +22,10 @@ from annotation_platform.exchange.conventions import (
     label_counts,
     label_map_to_bitmask,
 )
-from annotation_platform.exchange.geometry import (
-    AFFINE_TOLERANCE_MM,
-    Grid,
-    as_label_array,
-    fit_to_grid,
-)
+from annotation_platform.exchange.geometry import AFFINE_TOLERANCE_MM, Grid, fit_to_grid
 from annotation_platform.exchange.regions import ProtocolRegions, cns_regions
 from annotation_platform.exchange.results import ImportedMask
+from annotation_platform.exchange.voxel_values import as_label_array
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Where export writers put their files: a folder, or a zip archive that may be a stream.
+"""Export targets: a folder, or a zip archive that may be a stream.
 
 Writers hand over one file at a time, as bytes (masks, a few MB at most) or as a path to copy
 in chunks (images), so an export keeps at most one case in memory.

@@ -17,8 +17,9 @@ from annotation_platform.studies.models import Patient, Series, Study
 SEQUENCES = ("FLAIR", "T2", "T1c", "T1")
 
 
-def make_ready_study(project, cases_dir, label: str = "GLI0001") -> Study:
-    image_path = cases_dir / "C25" / "image_flair.nii.gz"
+def make_ready_study(project, cases_dir, label: str = "GLI0001", image_path=None) -> Study:
+    """A ready study whose four sequences are one image (the C25 FLAIR unless given)."""
+    image_path = image_path or cases_dir / "C25" / "image_flair.nii.gz"
     data = image_path.read_bytes()
     key = f"volumes/{hashlib.sha256(data).hexdigest()}.nii.gz"
     put_bytes(object_storage(), key, data)
@@ -46,6 +47,8 @@ def make_ready_study(project, cases_dir, label: str = "GLI0001") -> Study:
             geometry=grid,
             quality_grade=3,
         )
+    study.reference_series = study.series.get(sequence="T1c")
+    study.save()
     return study
 
 

@@ -31,6 +31,7 @@ from tests.exchange.builders import (
     ET,
     TC,
     WT,
+    save_nifti,
     synthetic_series,
     violating_bitmask,
 )
@@ -245,3 +246,45 @@ def test_zip_members_have_fixed_dates_so_archives_repeat():
         return buffer.getvalue()
 
     assert archive_bytes() == archive_bytes()
+
+
+def test_uncompressed_images_are_gzipped_on_copy(tmp_path):
+    grid = AWKWARD_GRIDS["oblique"]
+    images = {}
+    for number, sequence in enumerate(SEQUENCE_FILES, start=1):
+        data = np.full(grid.shape, number, dtype=np.int16)
+        images[sequence] = save_nifti(tmp_path / f"{sequence}.nii", data, grid.affine)
+    out = tmp_path / "out"
+
+    written = write_brats_case(
+        FolderTarget(out), "case", violating_bitmask(grid.shape), grid, images
+    )
+
+    flair = nib.load(out / written.files[3])
+    assert written.files[3] == "case/case-t2f.nii.gz"
+    assert (out / written.files[3]).read_bytes()[:2] == b"\x1f\x8b"
+    assert np.array_equal(np.asanyarray(flair.dataobj), np.full(grid.shape, 4, np.int16))
+
+
+def test_c01_exports_keep_image_affine(tmp_path, cases_dir):
+    from annotation_platform.exchange.nifti import read_nifti_labels
+
+    c01 = cases_dir / "C01"
+    expected = json.loads((c01 / "expected.json").read_text())["expected"]["nifti_export"]
+    image = nib.load(c01 / "image_t1_ras.nii.gz")
+    grid = Grid.of_file(c01 / "image_t1_ras.nii.gz")
+    bitmask = read_nifti_labels(c01 / "mask_las.nii.gz", grid, convention=BRATS_2017_2021).bitmask
+    target = FolderTarget(tmp_path)
+
+    files = write_region_niftis(target, bitmask, grid, patient_id="C01").files
+    files += write_label_map_nifti(
+        target, bitmask, grid, patient_id="C01", convention=BRATS_2017_2021
+    ).files
+
+    tolerance = expected["affine_equals_image_affine_tol_mm"]
+    for name in files:
+        header = nib.load(tmp_path / name).header
+        assert np.allclose(header.get_sform(), image.affine, atol=tolerance), name
+        assert np.allclose(header.get_qform(), header.get_sform(), atol=tolerance), name
+        assert int(header["qform_code"]) == int(image.header["qform_code"]), name
+        assert int(header["sform_code"]) == int(image.header["sform_code"]), name

@@ -10,8 +10,9 @@ import pytest
 
 from annotation_platform.errors import ActionableError
 from annotation_platform.exchange.conventions import BRATS_2017_2021, BRATS_2023, label_counts
-from annotation_platform.exchange.geometry import Grid, as_label_array, fit_to_grid
+from annotation_platform.exchange.geometry import Grid, fit_to_grid
 from annotation_platform.exchange.nifti import read_nifti_labels
+from annotation_platform.exchange.voxel_values import as_label_array
 from tests.exchange.builders import AWKWARD_GRIDS, affine_of, nested_bitmask
 
 
@@ -326,3 +327,13 @@ def test_atlas_space_mask_on_scanner_grid_is_rejected(data_dir):
     assert raised.value.code == "MASK_GRID_MISMATCH"
     assert raised.value.params["reason"] == "outside"
     assert raised.value.params["inside"] == 0
+
+
+def test_grid_of_unreadable_file_names_no_file(tmp_path):
+    path = tmp_path / "Doe_John_t1c.nii.gz"
+    path.write_bytes(b"not nifti")
+
+    with pytest.raises(ActionableError) as raised:
+        Grid.of_file(path)
+    assert raised.value.code == "GRID_UNREADABLE"
+    assert "Doe" not in raised.value.message

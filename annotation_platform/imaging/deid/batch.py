@@ -42,7 +42,7 @@ def deidentify_bytes(data: bytes, context: DeidContext) -> tuple[bytes, DeidRepo
     Raises ActionableError (DICOM_UNREADABLE, DICOM_TRUNCATED) for input that cannot be read.
     """
     dataset, skipped = read_dicom_for_deid(
-        data, skip_private=True, keep_private=context.options.safe_private.accepts
+        data, skip_private=True, keep_private=context.options.safe_private.offsets_for
     )
     report = deidentify(dataset, context)
     report = replace(report, private_removed=report.private_removed + skipped)

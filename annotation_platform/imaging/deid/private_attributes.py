@@ -5,8 +5,8 @@ private creator and block offset, and its encoded VR is the listed one (or unkno
 or UN). Every other private element is removed. A kept element is then checked by kind:
 
 - numbers are checked at once (`private_values.number_value_is_valid`);
-- a sequence's items go through the profile like the items of any public sequence, so the
-  public attributes inside get their table actions and private ones this same rule;
+- a sequence keeps in its items only the public attributes its entry lists, and those go
+  through the profile like the items of any public sequence;
 - text and binary values wait until the identifying tokens of the whole data set are known,
   because a name may come later in the file than the value that repeats it (`finish`).
 
@@ -132,6 +132,9 @@ def keep(
     if entry.vr == SEQUENCE_VR:
         items = _sequence_items(dataset, tag)
         _record(dataset, tag, items is not None, state)
+        for item in items or ():
+            for item_tag in [t for t in item._dict if t not in entry.item_tags]:
+                del item._dict[item_tag]
         return items or Sequence()
     if entry.vr in NUMBER_VRS:
         _record(dataset, tag, _number_is_valid(dataset._dict[tag], entry.vr), state)

@@ -34,8 +34,9 @@ _VALID_VRS: Final = LONG_LENGTH_VRS | frozenset(
 )
 
 
-# Decides from a private tag and the raw value of its private creator whether to read it.
-KeepPrivate = Callable[[int, bytes], bool]
+# Returns the block offsets (low byte of the element number) of the private data elements to
+# read in the block of a private creator, given the group and the creator's raw value.
+KeepPrivate = Callable[[int, bytes], frozenset[int]]
 
 
 class TruncatedError(ValueError):
@@ -57,14 +58,15 @@ def read_elements(
     """Return the raw top-level elements of the data set encoded from `start` to the end.
 
     With `skip_private`, private data elements are left out without being built, except those
-    that `keep_private(tag, creator)` accepts (given the raw value of the element's private
-    creator) and those whose value may be a person name (VR PN, or short ASCII text with a "^"),
-    which de-identification mines for identifying tokens. Private creators are always read. The
+    at the block offsets that `keep_private(group, creator)` returns for their private creator
+    and those whose value may be a person name (VR PN, or short ASCII text with a "^"), which
+    de-identification mines for identifying tokens. Private creators are always read. The
     second value is how many elements were left out.
     Raises TruncatedError when a value runs past the end and UnparsableError for bytes that are
     not an element header; the caller falls back to pydicom's reader for the latter.
     """
     elements: dict[BaseTag, RawDataElement] = {}
+    accepts = _private_filter(elements, keep_private) if keep_private is not None else None
     skipped = 0
     position = start
     end = len(data)
@@ -72,7 +74,7 @@ def read_elements(
         if end - position < 8:
             raise TruncatedError
         if skip_private and data[position] & 1 and not _is_creator(data, position):
-            next_position = _skip_private(data, position, implicit, elements, keep_private)
+            next_position = _skip_private(data, position, implicit, accepts)
             if next_position is not None:
                 position = next_position
                 skipped += 1
@@ -88,18 +90,39 @@ def _is_creator(data: bytes, position: int) -> bool:
     return 0x10 <= element_number <= 0xFF
 
 
+def _private_filter(
+    elements: dict[BaseTag, RawDataElement], keep_private: KeepPrivate
+) -> Callable[[int], bool]:
+    """Return a test of private data element tags that asks `keep_private` once per block.
+
+    The creators of a group come before its data elements, so `elements` holds them by the
+    time a data element of theirs is tested.
+    """
+    offsets_by_block: dict[int, frozenset[int]] = {}
+
+    def accepts(tag: int) -> bool:
+        element_number = tag & 0xFFFF
+        if element_number < 0x1000:
+            return False
+        offsets = offsets_by_block.get(tag >> 8)
+        if offsets is None:
+            creator = elements.get(BaseTag(tag & 0xFFFF0000 | element_number >> 8))
+            value = creator.value if creator is not None else None
+            offsets = keep_private(tag >> 16, value) if value else frozenset()
+            offsets_by_block[tag >> 8] = offsets
+        return tag & 0xFF in offsets
+
+    return accepts
+
+
 def _skip_private(
-    data: bytes,
-    position: int,
-    implicit: bool,
-    elements: dict[BaseTag, RawDataElement],
-    keep_private: KeepPrivate | None,
+    data: bytes, position: int, implicit: bool, accepts: Callable[[int], bool] | None
 ) -> int | None:
     """Return where the next element starts, or None when this private element is to be read:
-    `keep_private` accepts it or its value may be a name.
+    `accepts` takes its tag or its value may be a name.
     """
     tag, vr, length, value_start = _read_header(data, position, implicit)
-    if keep_private is not None and _accepted(tag, elements, keep_private):
+    if accepts is not None and accepts(tag):
         return None
     if length == UNDEFINED_LENGTH:
         return _undefined_length_end(data, value_start, implicit, vr)[1]
@@ -109,14 +132,6 @@ def _skip_private(
     if vr == b"PN" or (length < MAX_NAME_LENGTH and data.find(b"^", value_start, value_end) >= 0):
         return None
     return value_end
-
-
-def _accepted(tag: int, elements: dict[BaseTag, RawDataElement], keep_private: KeepPrivate) -> bool:
-    element_number = tag & 0xFFFF
-    if element_number < 0x1000:
-        return False
-    creator = elements.get(BaseTag(tag & 0xFFFF0000 | element_number >> 8))
-    return creator is not None and keep_private(tag, creator.value or b"")
 
 
 def _read_element(data: bytes, position: int, implicit: bool) -> tuple[RawDataElement, int]:

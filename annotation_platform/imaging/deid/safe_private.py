@@ -52,6 +52,7 @@ BINARY_NUMBER_VRS: Final = frozenset({"FL", "FD", "SL", "SS", "UL", "US", "SV", 
 TEXT_NUMBER_VRS: Final = frozenset({"DS", "IS"})
 TEXT_VRS: Final = frozenset({"AE", "CS", "LO", "LT", "SH", "ST", "UC", "UT"})
 SEQUENCE_VR: Final = "SQ"
+_NONE: Final = frozenset[int]()
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,9 @@ class SafePrivateAttribute:
     """One private attribute known to be safe: where it is, what it holds and why it is kept.
 
     `vr` is the VR the vendor writes. A file in implicit VR, or one whose private values a
-    gateway re-encoded as UN, is read as if it had this VR.
+    gateway re-encoded as UN, is read as if it had this VR. A sequence (SQ) names in
+    `item_tags` the public attributes its items keep; everything else in the items is removed,
+    and what stays is then de-identified like the items of any public sequence.
     """
 
     vendor: str
@@ -69,12 +72,17 @@ class SafePrivateAttribute:
     vr: str
     name: str
     reason: str
+    item_tags: frozenset[int] = frozenset()
 
     def __post_init__(self) -> None:
         if not self.group & 1 or not 0 <= self.offset <= 0xFF:
             raise ValueError(
                 f"not a private group and block offset: {self.group:04X},{self.offset:02X}"
             )
+        if (self.vr == SEQUENCE_VR) != bool(self.item_tags):
+            raise ValueError(f"item_tags must be given for a sequence, and only for one: {self}")
+        if any(tag >> 16 & 1 for tag in self.item_tags):
+            raise ValueError(f"item_tags may name public attributes only: {self}")
 
 
 @dataclass(frozen=True)
@@ -87,15 +95,23 @@ class SafePrivateAllowList:
         """Return the entry for an element of `creator`'s block, or None when it is not safe."""
         return self._index.get((group, normalise_creator(creator), offset))
 
-    def accepts(self, tag: int, creator: bytes) -> bool:
-        """True when the private data element `tag`, whose creator has the raw value `creator`,
-        is on the list. The reader calls this to skip the other private elements unread.
+    def offsets_for(self, group: int, creator: bytes) -> frozenset[int]:
+        """Return the block offsets listed for a private creator, given its raw value.
+
+        The reader calls this to skip every other private data element unread.
         """
-        return self.find(tag >> 16, creator.decode("latin-1"), tag & 0xFF) is not None
+        return self._offsets.get((group, normalise_creator(creator.decode("latin-1"))), _NONE)
 
     @cached_property
     def _index(self) -> dict[tuple[int, str, int], SafePrivateAttribute]:
         return {(a.group, normalise_creator(a.creator), a.offset): a for a in self.attributes}
+
+    @cached_property
+    def _offsets(self) -> dict[tuple[int, str], frozenset[int]]:
+        offsets: dict[tuple[int, str], set[int]] = {}
+        for group, creator, offset in self._index:
+            offsets.setdefault((group, creator), set()).add(offset)
+        return {key: frozenset(values) for key, values in offsets.items()}
 
 
 def normalise_creator(creator: str) -> str:
@@ -173,7 +189,15 @@ VENDOR_SAFE_PRIVATE: Final = SafePrivateAllowList(
             0x0F,
             "SQ",
             "MR image attributes in an enhanced-style item",
-            "dcm2niix reads Echo Planar Pulse Sequence from it (3D pCASL rows flip without it)",
+            "dcm2niix reads Echo Planar Pulse Sequence from it (3D pCASL rows flip without it),"
+            " and the sidecar's EchoTrainLength and ParallelReductionFactorInPlane",
+            frozenset(
+                {
+                    0x00189018,  # Echo Planar Pulse Sequence
+                    0x00189069,  # Parallel Reduction Factor In-plane
+                    0x00189241,  # Gradient Echo Train Length
+                }
+            ),
         ),
         SafePrivateAttribute(
             "Philips", 0x2001, "Philips Imaging DD 001", 0x03, "FL", "Diffusion B-Factor", _GROUPING
@@ -194,7 +218,14 @@ VENDOR_SAFE_PRIVATE: Final = SafePrivateAllowList(
             0x51,
             "SQ",
             "Per-slice position sequence",
-            "dcm2niix reads each mosaic slice's Image Position (Patient) from its items",
+            "dcm2niix reads each mosaic slice's position from its items, and its slice timing",
+            frozenset(
+                {
+                    0x00200032,  # Image Position (Patient)
+                    0x00080032,  # Acquisition Time
+                    0x00189073,  # Acquisition Duration
+                }
+            ),
         ),
         SafePrivateAttribute(
             "United Imaging",
