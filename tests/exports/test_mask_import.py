@@ -112,7 +112,7 @@ def test_resection_cavity_is_left_out_with_a_warning(
 def test_mask_in_another_voxel_order_lands_on_the_same_side(
     project, cases_dir, annotator, annotator_client, mask_name
 ):
-    """C01: reoriented by the affine, equal to the truth voxel for voxel, NCR on the patient's left."""
+    """C01: reoriented by the affine, equal to the truth voxel for voxel, NCR on the left."""
     image = cases_dir / "C01" / "image_t1_ras.nii.gz"
     case = _case_on(project, cases_dir, annotator, image)
 
