@@ -5,13 +5,14 @@ from typing import Any
 
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from annotation_platform.annotations.masks import gzip_bytes
 from annotation_platform.annotations.models import MaskVersion
 from annotation_platform.annotations.presenters import case_as_dict, version_as_dict
 from annotation_platform.annotations.selectors import (
@@ -19,7 +20,11 @@ from annotation_platform.annotations.selectors import (
     access_case_for_edit,
     cases_visible_to,
 )
-from annotation_platform.annotations.services import mask_version_restore, mask_version_save
+from annotation_platform.annotations.services import (
+    mask_read_volume,
+    mask_version_restore,
+    mask_version_save,
+)
 from annotation_platform.core.storage import object_storage, uploaded_file_path
 from annotation_platform.errors import ActionableError, ConflictError, NotFoundError, gettext_noop
 
@@ -83,7 +88,13 @@ class MaskVersionListCreateApi(APIView):
     class MaskVersionListCreateInput(serializers.Serializer):
         mask = serializers.FileField()
         encoding = serializers.ChoiceField(choices=["gzip", "zlib", "identity"], default="gzip")
-        kind = serializers.ChoiceField(choices=["full", "xor-delta"], default="full")
+        kind = serializers.ChoiceField(choices=["full", "crop", "xor-delta"], default="full")
+        crop = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="For kind=crop: the box x0,y0,z0,x1,y1,z1 (half-open) that the data fills.",
+        )
         checksum = serializers.RegexField(r"^[0-9a-fA-F]{64}$", required=False, allow_blank=True)
         base_version = serializers.IntegerField(required=False, allow_null=True)
         overrides = serializers.CharField(required=False, allow_blank=True, default="[]")
@@ -128,6 +139,7 @@ class MaskVersionListCreateApi(APIView):
                 checksum=values.get("checksum") or "",
                 base_version_id=values.get("base_version"),
                 overrides=overrides,
+                crop=values.get("crop") or None,
             )
         except ConflictError as error:
             if error.code != "STALE_BASE_VERSION":
@@ -155,19 +167,28 @@ class MaskVersionDetailApi(APIView):
 
 
 class MaskVersionDataApi(APIView):
-    """The raw mask bytes (uint8, NIfTI order), sent gzip-encoded for the browser to inflate."""
+    """The mask's voxels, gzip-encoded for the browser to inflate: the whole grid (uint8, NIfTI
+    order), or with ?encoding=crop only the voxels of its crop box, named in X-Mask-Crop."""
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        parameters=[OpenApiParameter("encoding", str, enum=["full", "crop"])],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
     def get(self, request: Request, version_id: int) -> HttpResponse:
         version = _access_version(request.user, version_id)
-        with object_storage().open(version.object_key, "rb") as handle:
-            payload = handle.read()
+        if request.query_params.get("encoding") == "crop":
+            with object_storage().open(version.object_key, "rb") as handle:
+                payload = handle.read()
+        else:
+            payload = gzip_bytes(memoryview(mask_read_volume(version).reshape(-1, order="F")))
         response = HttpResponse(payload, content_type="application/octet-stream")
         response["Content-Encoding"] = "gzip"
-        response["ETag"] = f'"{version.checksum}"'
+        response["ETag"] = f'"{version.checksum}-{request.query_params.get("encoding", "full")}"'
         response["Cache-Control"] = "private, max-age=31536000, immutable"
         response["X-Mask-Shape"] = ",".join(str(n) for n in version.shape)
+        response["X-Mask-Crop"] = ",".join(str(n) for n in version.crop)
         response["X-Mask-Checksum"] = version.checksum
+        response["Access-Control-Expose-Headers"] = "X-Mask-Shape, X-Mask-Crop, X-Mask-Checksum"
         return response
 
 

@@ -67,7 +67,15 @@ def as_mask(raw: bytes) -> np.ndarray:
 
 def check_bits(mask: np.ndarray, allowed_bits: int) -> None:
     """Raise when a voxel holds a bit that no drawn region of the protocol uses."""
-    stray = np.bitwise_and(mask, np.uint8(~allowed_bits & 0xFF))
+    forbidden = ~allowed_bits & 0xFF
+    # Eight voxels per step: the forbidden bits repeated in every byte of a 64-bit word.
+    words = mask[: mask.size - mask.size % 8].view(np.uint64)
+    if (
+        not (words & np.uint64(int.from_bytes(bytes([forbidden]) * 8, "little"))).any()
+        and not (mask[mask.size - mask.size % 8 :] & forbidden).any()
+    ):
+        return
+    stray = np.bitwise_and(mask, np.uint8(forbidden))
     if stray.any():
         values = sorted({int(v) for v in np.unique(mask[stray != 0])[:8]})
         raise ActionableError(
@@ -80,3 +88,61 @@ def check_bits(mask: np.ndarray, allowed_bits: int) -> None:
             values=values,
             allowed=allowed_bits,
         )
+
+
+Box = tuple[int, int, int, int, int, int]  # x0, y0, z0, x1, y1, z1: half-open voxel ranges
+EMPTY_BOX: Box = (0, 0, 0, 0, 0, 0)
+
+
+def parse_box(values: list[int] | tuple[int, ...] | str, shape: tuple[int, ...]) -> Box:
+    """Check a crop box "x0,y0,z0,x1,y1,z1" (half-open) against the grid `shape`."""
+    try:
+        numbers = (
+            [int(v) for v in values.split(",")]
+            if isinstance(values, str)
+            else [int(v) for v in values]
+        )
+    except ValueError:
+        numbers = []
+    valid = len(numbers) == 6 and all(
+        0 <= numbers[axis] <= numbers[axis + 3] <= shape[axis] for axis in range(3)
+    )
+    if not valid:
+        raise ActionableError(
+            "MASK_CROP_INVALID",
+            gettext_noop(
+                "The crop box %(box)s does not lie inside the study grid %(shape)s; give six "
+                "integers x0,y0,z0,x1,y1,z1 with 0 <= start <= end <= size on each axis."
+            ),
+            box=str(values)[:80],
+            shape="x".join(str(n) for n in shape),
+        )
+    return (numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], numbers[5])
+
+
+def box_shape(box: Box) -> tuple[int, int, int]:
+    return (box[3] - box[0], box[4] - box[1], box[5] - box[2])
+
+
+def expand(shape: tuple[int, int, int], box: Box, crop: bytes) -> np.ndarray:
+    """The full mask (NIfTI order, F-contiguous) with `crop` placed in `box` and zeros elsewhere.
+
+    np.zeros maps untouched pages to the zero page, so only the box's pages cost memory.
+    """
+    volume = np.zeros(shape, dtype=np.uint8, order="F")
+    size = box_shape(box)
+    if all(size):
+        volume[box[0] : box[3], box[1] : box[4], box[2] : box[5]] = np.frombuffer(
+            crop, dtype=np.uint8
+        ).reshape(size, order="F")
+    return volume
+
+
+def crop_bytes(volume: np.ndarray, extent: tuple[slice, slice, slice] | None) -> tuple[Box, bytes]:
+    """The box of `extent` (EMPTY_BOX for an empty mask) and the F-order bytes inside it."""
+    if extent is None:
+        return EMPTY_BOX, b""
+    x, y, z = extent
+    box: Box = (x.start, y.start, z.start, x.stop, y.stop, z.stop)
+    crop = volume[x, y, z]
+    return box, np.asfortranarray(crop).tobytes(order="F")

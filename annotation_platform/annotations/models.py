@@ -80,8 +80,8 @@ class MaskVersion(models.Model):
     """One saved mask of a case, never changed after it is written.
 
     The mask is a uint8 array on the study's reference grid in NIfTI order (x fastest), one bit
-    per drawn region of the protocol. It is stored gzip-compressed under a key derived from the
-    SHA-256 of the raw bytes (`checksum`).
+    per drawn region of the protocol. The voxels inside its crop box are stored gzip-compressed
+    under a key derived from the SHA-256 of the whole raw mask (`checksum`).
     """
 
     class Source(models.TextChoices):
@@ -106,6 +106,9 @@ class MaskVersion(models.Model):
     raw_bytes = models.PositiveBigIntegerField()
     stored_bytes = models.PositiveBigIntegerField()
     shape = models.JSONField()
+    # The smallest box holding every labelled voxel, [x0, y0, z0, x1, y1, z1] half-open; only the
+    # voxels inside it are stored. All zeros for an empty mask.
+    crop = models.JSONField(default=list)
     # Regions painted on a sequence other than the prescribed one: [{region, sequence, reason}].
     overrides = models.JSONField(default=list, blank=True)
     figures = models.JSONField(default=dict)

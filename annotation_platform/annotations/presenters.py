@@ -24,6 +24,7 @@ def version_as_dict(version: MaskVersion | None) -> dict[str, Any] | None:
         "size_bytes": version.stored_bytes,
         "raw_bytes": version.raw_bytes,
         "shape": version.shape,
+        "crop": version.crop,
         "overrides": version.overrides,
         "figures": version.figures,
         "checks_ms": round(version.checks_ms, 2),

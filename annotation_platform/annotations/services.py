@@ -16,12 +16,16 @@ from django.utils import timezone
 
 from annotation_platform.accounts.models import User
 from annotation_platform.accounts.qualifications import qualification_for
-from annotation_platform.annotations.figures import compute_figures
+from annotation_platform.annotations.figures import bounding_box, compute_figures
 from annotation_platform.annotations.masks import (
     as_mask,
+    box_shape,
     check_bits,
+    crop_bytes,
+    expand,
     gzip_bytes,
     inflate_bounded,
+    parse_box,
     sha256_hex,
 )
 from annotation_platform.annotations.models import Case, MaskVersion
@@ -108,26 +112,24 @@ def mask_version_save(
     checksum: str,
     base_version_id: int | None,
     overrides: list[dict[str, Any]],
+    crop: str | list[int] | None = None,
     source: str = MaskVersion.Source.DRAWN,
     details: dict[str, Any] | None = None,
     restored_from: MaskVersion | None = None,
 ) -> MaskVersion:
-    """Save a new mask version on top of `base_version_id`; raise 409 if that is not the latest."""
+    """Save a new mask version on top of `base_version_id`; raise 409 if that is not the latest.
+
+    `kind` is full (the whole grid), crop (only the voxels in the box `crop`, zeros outside) or
+    xor-delta (the whole grid, XOR the base version). The version is stored as its tight crop.
+    """
     started = time.perf_counter()
     require_quality(case.study, require_graded=False, action="annotated")
     grid = case_grid(case)
     shape = tuple(int(n) for n in grid["shape"][:3])
     definition = case.project.protocol_version.definition
-    raw = inflate_bounded(payload, shape, encoding)
-    if kind == "xor-delta":
-        raw = _apply_delta(case, base_version_id, raw)
-    elif kind != "full":
-        raise ActionableError(
-            "MASK_KIND_UNKNOWN",
-            gettext_noop("Mask kind %(kind)s is not supported; use full or xor-delta."),
-            kind=kind,
-        )
-    actual = sha256_hex(raw)
+    volume = _decode(case, payload, encoding, kind, crop, shape, base_version_id)
+    flat = volume.reshape(-1, order="F")
+    actual = sha256_hex(memoryview(flat))
     if checksum and checksum.lower() != actual:
         raise ActionableError(
             "MASK_CHECKSUM_MISMATCH",
@@ -137,12 +139,12 @@ def mask_version_save(
             actual=actual,
             expected=checksum,
         )
-    mask = as_mask(raw)
-    check_bits(mask, allowed_bits(definition))
+    box, inside = crop_bytes(volume, bounding_box(volume))
+    check_bits(np.frombuffer(inside, dtype=np.uint8), allowed_bits(definition))
     _check_overrides(overrides, definition)
-    figures = compute_figures(mask, shape=shape, affine=grid["affine"], definition=definition)
-    stored = payload if (kind == "full" and encoding == "gzip") else gzip_bytes(raw)
-    key = f"masks/{actual}.bin.gz"
+    figures = compute_figures(flat, shape=shape, affine=grid["affine"], definition=definition)
+    stored = gzip_bytes(inside)
+    key = f"masks/{actual}.crop.gz"
     storage = object_storage()
     if not storage.exists(key):
         put_bytes(storage, key, stored)
@@ -153,9 +155,10 @@ def mask_version_save(
         base_version_id=base_version_id,
         object_key=key,
         checksum=actual,
-        raw_bytes=len(raw),
+        raw_bytes=int(flat.size),
         stored_bytes=len(stored),
         shape=list(shape),
+        crop=list(box),
         overrides=overrides,
         figures=figures,
         checks_ms=checks_ms,
@@ -172,6 +175,31 @@ def mask_version_save(
         checks_ms,
     )
     return version
+
+
+def _decode(
+    case: Case,
+    payload: bytes,
+    encoding: str,
+    kind: str,
+    crop: str | list[int] | None,
+    shape: tuple[int, ...],
+    base_version_id: int | None,
+) -> np.ndarray:
+    if kind == "crop":
+        box = parse_box(crop if crop is not None else "", shape)
+        inside = inflate_bounded(payload, box_shape(box), encoding) if all(box_shape(box)) else b""
+        return expand(shape, box, inside)
+    if kind not in ("full", "xor-delta"):
+        raise ActionableError(
+            "MASK_KIND_UNKNOWN",
+            gettext_noop("Mask kind %(kind)s is not supported; use full, crop or xor-delta."),
+            kind=kind,
+        )
+    raw = inflate_bounded(payload, shape, encoding)
+    if kind == "xor-delta":
+        raw = _apply_delta(case, base_version_id, raw)
+    return as_mask(raw).reshape(shape, order="F")
 
 
 def _apply_delta(case: Case, base_version_id: int | None, delta: bytes) -> bytes:
@@ -257,10 +285,25 @@ def _stale(case: Case) -> ConflictError:
     return error
 
 
-def mask_read_raw(version: MaskVersion) -> bytes:
+def mask_read_crop(version: MaskVersion) -> bytes:
+    """The stored voxels of the version's crop box, F order."""
+    box = tuple(version.crop)
+    if not all(box_shape(box)):  # type: ignore[arg-type]
+        return b""
     with object_storage().open(version.object_key, "rb") as handle:
         payload = handle.read()
-    return inflate_bounded(payload, tuple(version.shape), "gzip")
+    return inflate_bounded(payload, box_shape(box), "gzip")  # type: ignore[arg-type]
+
+
+def mask_read_volume(version: MaskVersion) -> np.ndarray:
+    """The version's whole mask, F-contiguous uint8 on the reference grid."""
+    shape = tuple(int(n) for n in version.shape)
+    return expand(shape, tuple(version.crop), mask_read_crop(version))  # type: ignore[arg-type]
+
+
+def mask_read_raw(version: MaskVersion) -> bytes:
+    """The version's whole mask as raw bytes in NIfTI order."""
+    return mask_read_volume(version).tobytes(order="F")
 
 
 def mask_version_restore(
@@ -274,7 +317,8 @@ def mask_version_restore(
         user=user,
         payload=payload,
         encoding="gzip",
-        kind="full",
+        kind="crop",
+        crop=version.crop,
         checksum=version.checksum,
         base_version_id=base_version_id,
         overrides=version.overrides,

@@ -235,3 +235,53 @@ def test_someone_else_cannot_save(ready_case, client, second_annotator):
     response = save_mask(client, ready_case, np.zeros((32, 32, 16), np.uint8))
 
     assert response.status_code == 404
+
+
+def test_crop_save_and_crop_load_round_trip(ready_case, annotator_client, cases_dir):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    mask = brats2023_to_bitmask(label_map(cases_dir, "mask_reference_merge_B_then_A"))
+    box = (4, 6, 2, 30, 28, 14)
+    crop = mask[box[0] : box[3], box[1] : box[4], box[2] : box[5]]
+    assert crop.sum() == mask.sum()  # the box holds every labelled voxel
+    _, checksum = mask_payload(mask)
+    payload = gzip.compress(np.asfortranarray(crop).tobytes(order="F"))
+
+    saved = annotator_client.post(
+        f"/api/v1/cases/{ready_case.pk}/masks/",
+        {
+            "mask": SimpleUploadedFile("c.gz", payload),
+            "kind": "crop",
+            "crop": ",".join(map(str, box)),
+            "checksum": checksum,
+        },
+    )
+
+    assert saved.status_code == 201, saved.content
+    version = saved.json()
+    assert version["checksum"] == checksum
+    tight = version["crop"]
+    response = annotator_client.get(f"/api/v1/masks/{version['id']}/data/?encoding=crop")
+    assert response["X-Mask-Crop"] == ",".join(map(str, tight))
+    inside = np.frombuffer(gzip.decompress(response.content), np.uint8).reshape(
+        (tight[3] - tight[0], tight[4] - tight[1], tight[5] - tight[2]), order="F"
+    )
+    assert np.array_equal(
+        inside, mask[tight[0] : tight[3], tight[1] : tight[4], tight[2] : tight[5]]
+    )
+
+
+def test_crop_outside_the_grid_is_refused(ready_case, annotator_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = annotator_client.post(
+        f"/api/v1/cases/{ready_case.pk}/masks/",
+        {
+            "mask": SimpleUploadedFile("c.gz", gzip.compress(b"")),
+            "kind": "crop",
+            "crop": "0,0,0,40,10,10",
+        },
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "MASK_CROP_INVALID"

@@ -1,6 +1,6 @@
 """Two browser sessions of one annotator save against the same base version: one save wins,
-the other gets 409 (stale base), and after the merge the newest version holds both sets of
-strokes. Real server, real Chromium, the glioma case from the reference data."""
+the other is rejected as stale (HTTP 409), and after the merge the newest version holds both
+sets of strokes. Real server, real Chromium, the glioma case from the reference data."""
 
 import pytest
 
@@ -22,6 +22,10 @@ def new_page(browser):
     return context, context.new_page()
 
 
+def versions_of(page, live_server, case) -> list[dict]:
+    return api_json(page, f"{live_server.url}/api/v1/cases/{case.pk}/masks/")
+
+
 def test_stale_save_is_rejected_and_merged_without_losing_strokes(
     browser, live_server, glioma_case, annotator, artifacts_dir  # noqa: F811
 ):
@@ -31,28 +35,32 @@ def test_stale_save_is_rejected_and_merged_without_losing_strokes(
         log_in(page, live_server, annotator.username)
         open_viewer(page, live_server, glioma_case)
         page.keyboard.press("1")
+        assert page.evaluate("() => window.__viewerProbe.baseVersionId()") is None
 
+    # The first session paints and saves; autosave may also save while the stroke is drawn.
     stroke(first, "FLAIR", dx=-80, dy=0, length=30)
-    stroke(second, "FLAIR", dx=60, dy=40, length=30)
     first_strokes = region_voxels(first)["WT"]
-    second_strokes = region_voxels(second)["WT"]
-    assert first_strokes > 0 and second_strokes > 0
-
     first.keyboard.press("Control+s")
     wait_for_save_status(first, "saved")
+    saved_by_first = versions_of(first, live_server, glioma_case)
+    assert saved_by_first[0]["figures"]["regions"]["WT"]["voxels"] == first_strokes
+
+    # The second session still builds on "no version": its save must be rejected, not stored.
+    stroke(second, "FLAIR", dx=60, dy=40, length=30)
+    second_strokes = region_voxels(second)["WT"]
     second.keyboard.press("Control+s")
-    conflict = second.locator('[data-testid="conflict-dialog"]')
+    conflict = second.locator('[data-testid="conflict-bar"]')
     conflict.wait_for()
     assert second.evaluate("() => window.__viewerProbe.saveStatus()") == "conflict"
+    assert versions_of(second, live_server, glioma_case) == saved_by_first
     second.screenshot(path=str(artifacts_dir / "viewer-conflict.png"))
 
     conflict.locator('button[data-choice="merge"]').click()
     wait_for_save_status(second, "saved")
 
-    versions = api_json(second, f"{live_server.url}/api/v1/cases/{glioma_case.pk}/masks/")
-    summary = [(v["number"], v["base_version"], v["id"], v["figures"]["regions"]["WT"]["voxels"]) for v in versions]
-    assert [version["number"] for version in versions] == [2, 1], summary
-    assert versions[0]["base_version"] == versions[1]["id"]
+    versions = versions_of(second, live_server, glioma_case)
+    assert len(versions) == len(saved_by_first) + 1
+    assert versions[0]["base_version"] == saved_by_first[0]["id"]
     newest = api_json(second, f"{live_server.url}/api/v1/masks/{versions[0]['id']}/")
     assert newest["figures"]["regions"]["WT"]["voxels"] == first_strokes + second_strokes
     assert region_voxels(second)["WT"] == first_strokes + second_strokes

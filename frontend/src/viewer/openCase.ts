@@ -20,6 +20,7 @@ import { Store, type ViewerState } from '../state/store';
 import { findDraft, mergeIntoNewest, reloadNewest, type VersionContext } from '../state/versionActions';
 import { bindShortcuts } from '../tools/bindShortcuts';
 import { createToolGroups, setBrushSettings } from '../tools/toolGroups';
+import { buildConflictBar } from '../ui/conflictBar';
 import { choose } from '../ui/dialogs';
 import { buildFiguresPanel } from '../ui/figuresPanel';
 import { showHelp } from '../ui/helpPanel';
@@ -104,9 +105,14 @@ export async function openCase(config: ViewerConfig, shell: ViewerShell, downloa
   const store = new Store(initialState(config, mask.layers.map((layer) => layer.key)));
   const journal = await DraftJournal.open(config.case.id, config.user.id);
   let history: HistoryPanel | null = null;
+  const conflictBar = buildConflictBar((choice, current) => resolveConflict(versions, choice, current));
+  shell.viewports.prepend(conflictBar.element);
   const events: SaveEvents = {
-    onSaved: () => void history?.refresh(),
-    onConflict: (current, detail) => void resolveConflict(versions, current, detail),
+    onSaved: () => {
+      conflictBar.hide();
+      void history?.refresh();
+    },
+    onConflict: (current, detail) => conflictBar.show(current, detail),
     onRejected: (code, detail) => shell.toasts.show(t('save.rejected', { code, detail }), 'error', undefined, 0),
   };
   const emptyBase = new Uint8Array(mask.voxelCount);
@@ -216,19 +222,10 @@ function buildPanels(config: ViewerConfig, shell: ViewerShell, store: Store, vie
   return history;
 }
 
-async function resolveConflict(context: VersionContext, current: MaskVersion | null, detail: string): Promise<void> {
-  const choice = await choose(
-    t('conflict.title'),
-    detail || t('conflict.message', { number: current?.number ?? 0 }),
-    [
-      { value: 'merge', label: t('conflict.merge'), primary: true },
-      { value: 'reload', label: t('conflict.reload') },
-    ],
-    'conflict-dialog',
-  );
+async function resolveConflict(context: VersionContext, choice: 'merge' | 'reload', current: MaskVersion | null): Promise<void> {
   if (choice === 'merge') {
     await mergeIntoNewest(context, current);
-  } else if (choice === 'reload') {
+  } else {
     await reloadNewest(context, current);
   }
 }
