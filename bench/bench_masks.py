@@ -150,13 +150,10 @@ def _bench_grid(env, shape, spacing, repeat: int) -> None:
     for kind in ("full", "crop"):
         saves, checks, loads = _round(env, case, mask, stroke, kind, repeat)
         print(
-            f"  save ({kind:4s}), server side        median {1000 * statistics.median(saves):6.1f} ms"
-            f"  p95 {1000 * _p95(saves):6.1f} ms  (decode and checks: median {statistics.median(checks):.1f} ms)"
+            _line(f"save ({kind})", saves),
+            f"(decode and checks: {statistics.median(checks):.1f} ms)",
         )
-        print(
-            f"  load ({kind:4s}), server side        median {1000 * statistics.median(loads):6.1f} ms"
-            f"  p95 {1000 * _p95(loads):6.1f} ms"
-        )
+        print(_line(f"load ({kind})", loads))
     target = 50 if shape[0] <= 240 else 150
     print(f"  target: save p95 <= {target} ms")
 
@@ -198,6 +195,11 @@ def _round(env, case, mask, stroke, kind: str, repeat: int):
         loads.append(time.perf_counter() - started)
     case.refresh_from_db()
     return saves, checks, loads
+
+
+def _line(label: str, seconds: list[float]) -> str:
+    median, p95 = 1000 * statistics.median(seconds), 1000 * _p95(seconds)
+    return f"  {label:11s} server side  median {median:6.1f} ms  p95 {p95:6.1f} ms"
 
 
 def _p95(values: list[float]) -> float:
