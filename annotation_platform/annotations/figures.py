@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 from scipy import ndimage
 
+from annotation_platform.imaging.extent import bounding_box
+
 # 26-connectivity: voxels touching by a face, an edge or a corner belong to one lesion.
 LESION_STRUCTURE = np.ones((3, 3, 3), dtype=bool)
 
@@ -26,38 +28,6 @@ def voxel_volume_mm3(affine: list[list[float]] | np.ndarray) -> float:
 def mask_as_volume(mask: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
     """A 3-D view (no copy) of a flat NIfTI-ordered mask."""
     return mask.reshape(shape, order="F")
-
-
-def bounding_box(volume: np.ndarray) -> tuple[slice, slice, slice] | None:
-    """The smallest box holding every non-zero voxel, or None for an empty mask.
-
-    Works on 8-byte words where the slice size allows: a 512x512x200 mask is scanned in a few
-    milliseconds, where np.nonzero over all voxels takes hundreds.
-    """
-    nx, ny, nz = volume.shape
-    flat = volume.reshape(-1, order="F")
-    slices = flat.reshape(nz, nx * ny)
-    occupied_z = np.flatnonzero(_rows_any(slices))
-    if occupied_z.size == 0:
-        return None
-    z0, z1 = int(occupied_z[0]), int(occupied_z[-1]) + 1
-    # Within the occupied slabs, a voxel row (fixed y and z) is nx contiguous bytes.
-    rows = flat[z0 * nx * ny : z1 * nx * ny].reshape(z1 - z0, ny, nx)
-    occupied_y = np.flatnonzero(rows.any(axis=(0, 2)))
-    columns = rows.any(axis=(0, 1))
-    occupied_x = np.flatnonzero(columns)
-    return (
-        slice(int(occupied_x[0]), int(occupied_x[-1]) + 1),
-        slice(int(occupied_y[0]), int(occupied_y[-1]) + 1),
-        slice(z0, z1),
-    )
-
-
-def _rows_any(rows: np.ndarray) -> np.ndarray:
-    """Whether each row of a 2-D uint8 array holds a non-zero byte, eight bytes at a time."""
-    if rows.shape[1] % 8 == 0 and rows.flags.c_contiguous:
-        return rows.view(np.uint64).any(axis=1)
-    return rows.any(axis=1)
 
 
 def compute_figures(

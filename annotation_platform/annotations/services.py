@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from annotation_platform.accounts.models import User
 from annotation_platform.accounts.qualifications import qualification_for
-from annotation_platform.annotations.figures import bounding_box, compute_figures
+from annotation_platform.annotations.figures import compute_figures
 from annotation_platform.annotations.masks import (
     as_mask,
     box_shape,
@@ -33,6 +33,7 @@ from annotation_platform.annotations.workflow import apply_transition
 from annotation_platform.core.audit import audit_record
 from annotation_platform.core.storage import object_storage, put_bytes
 from annotation_platform.errors import ActionableError, ConflictError, gettext_noop
+from annotation_platform.imaging.extent import bounding_box
 from annotation_platform.projects.models import Membership
 from annotation_platform.quality.services import require_quality
 from annotation_platform.studies.models import Study

@@ -16,6 +16,7 @@ import numpy as np
 from annotation_platform.errors import ActionableError, gettext_noop
 from annotation_platform.exchange.regions import Expression, ProtocolRegions, cns_regions
 from annotation_platform.exchange.results import ExchangeWarning, LabelMapping, MappedLabel
+from annotation_platform.imaging.extent import apply_table, value_counts
 
 # Tumour parts named by BraTS and related tools, as expressions over the CNS protocol's regions.
 # None marks a part that is no region of the protocol: it is counted and left out on import.
@@ -189,6 +190,8 @@ def convention_by_key(key: str, regions: ProtocolRegions | None = None) -> Conve
 
 def label_counts(labels: np.ndarray) -> np.ndarray:
     """Count the voxels of each uint8 value; returns 256 counts."""
+    if labels.ndim == 3:
+        return value_counts(labels)
     return np.bincount(labels.ravel(order="K"), minlength=256)
 
 
@@ -359,6 +362,8 @@ def bitmask_to_label_map(
         table[selected] = label.value
         names[label.value] = label.name
 
+    if bitmask.ndim == 3:
+        return apply_table(table, bitmask), warnings
     labels = np.empty_like(bitmask, dtype=np.uint8)
     np.take(table, bitmask, out=labels)
     return labels, warnings

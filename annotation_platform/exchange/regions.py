@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from annotation_platform.errors import ActionableError, gettext_noop
+from annotation_platform.imaging.extent import apply_table
 from annotation_platform.protocols.definition import builtin_definition_paths, load_definition
 
 Expression = Mapping[str, Any]
@@ -69,6 +70,8 @@ class ProtocolRegions:
 
     def select(self, bitmask: np.ndarray, expression: Expression) -> np.ndarray:
         """Return a boolean array: the voxels of `bitmask` that `expression` selects."""
+        if bitmask.ndim == 3:
+            return apply_table(self.value_table(expression), bitmask)
         return self.value_table(expression)[bitmask]
 
     def value_table(self, expression: Expression, depth: int = 0) -> np.ndarray:

@@ -34,7 +34,11 @@ from pydicom.tag import BaseTag
 from annotation_platform.imaging.deid import dates, private_attributes, profile, rawread
 from annotation_platform.imaging.deid.charset import UTF8_TERM, CharacterSet, character_set_of
 from annotation_platform.imaging.deid.context import DeidContext, DeidReport
-from annotation_platform.imaging.deid.descriptors import IdentifierSet, build_identifier_set
+from annotation_platform.imaging.deid.descriptors import (
+    DATE_VRS,
+    IdentifierSet,
+    build_identifier_set,
+)
 from annotation_platform.imaging.deid.file_meta import deidentify_file_meta, set_method_attributes
 from annotation_platform.imaging.deid.private_attributes import SafePrivateState
 from annotation_platform.imaging.deid.rawread import element_vr
@@ -218,7 +222,11 @@ def _apply_action(
     if not element.value:
         # An empty value already satisfies Z, and there is nothing to replace or clean.
         return
-    if action in (profile.REMOVE, profile.EMPTY, profile.DUMMY) and vr in IDENTIFYING_VRS:
+    if vr in IDENTIFYING_VRS and (
+        action in (profile.REMOVE, profile.EMPTY, profile.DUMMY)
+        or (action == profile.CLEAN and vr in DATE_VRS)
+    ):
+        # A cleaned date is shifted, so its original value identifies like a removed one.
         run.identifying.append((element, vr, charset))
     if action == profile.KEEP:
         if vr in CHARSET_VRS:
@@ -341,12 +349,12 @@ def _replace_uids(dataset: Dataset, tag: BaseTag, vr: str, run: _Run) -> None:
 
 def _finish_values(run: _Run) -> None:
     """Check kept private values and clean kept text, against the identifying values found."""
-    identifiers: IdentifierSet | None = None
     if run.pending or run.private.pending:
         identifiers = _collect_identifiers(run)
-    if run.pending and identifiers is not None:
-        finish_text(run.pending, identifiers, run.counts)
-    private_attributes.finish(run.private, identifiers or build_identifier_set([]))
+    else:
+        identifiers = build_identifier_set([])
+    finish_text(run.pending, identifiers, run.counts)
+    private_attributes.finish(run.private, identifiers)
 
 
 def _collect_identifiers(run: _Run) -> IdentifierSet:

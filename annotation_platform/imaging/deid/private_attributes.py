@@ -130,11 +130,8 @@ def keep(
     The items are those of a kept sequence, and empty for any other VR.
     """
     if entry.vr == SEQUENCE_VR:
-        items = _sequence_items(dataset, tag)
+        items = _sequence_items(dataset, tag, entry.item_tags)
         _record(dataset, tag, items is not None, state)
-        for item in items or ():
-            for item_tag in [t for t in item._dict if t not in entry.item_tags]:
-                del item._dict[item_tag]
         return items or Sequence()
     if entry.vr in NUMBER_VRS:
         _record(dataset, tag, _number_is_valid(dataset._dict[tag], entry.vr), state)
@@ -161,19 +158,29 @@ def _number_is_valid(element: Element, vr: str) -> bool:
     return all(isinstance(v, int | float) for v in values)
 
 
-def _sequence_items(dataset: Dataset, tag: BaseTag) -> Sequence | None:
-    """Return the items of a kept private sequence, parsed in place; None when unreadable.
+def _sequence_items(dataset: Dataset, tag: BaseTag, item_tags: frozenset[int]) -> Sequence | None:
+    """Return the items of a kept private sequence with only `item_tags` left in them, parsed in
+    place; None when they cannot be read.
 
     A sequence encoded as UN holds implicit VR little endian items (PS3.5 6.2.2).
     """
     element = dataset._dict[tag]
-    if isinstance(element, DataElement):
-        return element.value if isinstance(element.value, Sequence) else None
-    if not element.is_little_endian:
-        return _converted_items(dataset, tag)
+    if isinstance(element, RawDataElement) and element.is_little_endian:
+        items = _parsed_items(element, item_tags)
+    else:
+        items = _converted_items(dataset, tag)
+        for item in items or ():
+            for item_tag in [t for t in item._dict if t not in item_tags]:
+                del item._dict[item_tag]
+    if items is not None:
+        dataset._dict[tag] = DataElement(tag, SEQUENCE_VR, items, validation_mode=config.IGNORE)
+    return items
+
+
+def _parsed_items(element: RawDataElement, item_tags: frozenset[int]) -> Sequence | None:
     implicit = element.is_implicit_VR or element.VR in (None, "UN")
     try:
-        parsed = rawread.read_sequence_items(element.value or b"", implicit)
+        parsed = rawread.read_sequence_items(element.value or b"", implicit, item_tags)
     except (rawread.TruncatedError, rawread.UnparsableError):
         return None
     items = Sequence()
@@ -181,12 +188,11 @@ def _sequence_items(dataset: Dataset, tag: BaseTag) -> Sequence | None:
         item = Dataset()
         item._dict.update(elements)
         items.append(item)
-    dataset._dict[tag] = DataElement(tag, SEQUENCE_VR, items, validation_mode=config.IGNORE)
     return items
 
 
 def _converted_items(dataset: Dataset, tag: BaseTag) -> Sequence | None:
-    """Let pydicom convert a big-endian sequence, which `rawread` does not parse."""
+    """Let pydicom convert a sequence that `rawread` does not parse (big endian, or converted)."""
     try:
         value = dataset[tag].value
     except (ValueError, KeyError, TypeError, NotImplementedError):

@@ -212,10 +212,13 @@ def _item_end(data: bytes, position: int, implicit: bool) -> int:
                 raise TruncatedError
 
 
-def read_sequence_items(value: bytes, implicit: bool) -> list[dict[BaseTag, RawDataElement]]:
+def read_sequence_items(
+    value: bytes, implicit: bool, only: frozenset[int] | None = None
+) -> list[dict[BaseTag, RawDataElement]]:
     """Return the raw elements of each item in the raw value of a sequence.
 
-    `value` contains the items only (no sequence delimiter), as `read_elements` stores it.
+    `value` contains the items only (no sequence delimiter), as `read_elements` stores it. With
+    `only`, elements whose tags are not in it are skipped without being built.
     Raises TruncatedError or UnparsableError like `read_elements`.
     """
     items: list[dict[BaseTag, RawDataElement]] = []
@@ -229,28 +232,53 @@ def read_sequence_items(value: bytes, implicit: bool) -> list[dict[BaseTag, RawD
             raise UnparsableError
         position += 8
         if length == UNDEFINED_LENGTH:
-            elements, position = _read_item_elements(value, position, implicit)
+            elements, position = _read_item_elements(value, position, implicit, only)
         else:
             if position + length > len(value):
                 raise TruncatedError
-            elements, _ = read_elements(value[position : position + length], 0, implicit=implicit)
+            item = value[position : position + length]
+            elements, _ = _read_item_elements(item, 0, implicit, only, defined_length=True)
             position += length
         items.append(elements)
     return items
 
 
 def _read_item_elements(
-    data: bytes, position: int, implicit: bool
+    data: bytes,
+    position: int,
+    implicit: bool,
+    only: frozenset[int] | None,
+    *,
+    defined_length: bool = False,
 ) -> tuple[dict[BaseTag, RawDataElement], int]:
+    """Read an item's elements up to its delimiter, or to the end of `data` for a defined-length
+    item; return them and where the item ends."""
     elements: dict[BaseTag, RawDataElement] = {}
     while True:
+        if defined_length and position >= len(data):
+            return elements, position
         if len(data) - position < 8:
             raise TruncatedError
         group, element_number, _ = _TAG_AND_LONG_LENGTH.unpack_from(data, position)
-        if group << 16 | element_number == ITEM_DELIMITER:
+        tag = group << 16 | element_number
+        if tag == ITEM_DELIMITER:
             return elements, position + 8
+        if only is not None and tag not in only:
+            position = _element_end(data, position, implicit)
+            continue
         element, position = _read_element(data, position, implicit)
         elements[element.tag] = element
+
+
+def _element_end(data: bytes, position: int, implicit: bool) -> int:
+    """Return where the element that starts at `position` ends, without reading its value."""
+    _, vr, length, value_start = _read_header(data, position, implicit)
+    if length == UNDEFINED_LENGTH:
+        return _undefined_length_end(data, value_start, implicit, vr)[1]
+    value_end = value_start + length
+    if value_end > len(data):
+        raise TruncatedError
+    return value_end
 
 
 def element_vr(raw: RawDataElement) -> str:

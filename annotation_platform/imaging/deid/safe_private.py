@@ -26,17 +26,24 @@ then remove attributes until the minimal set that still reproduces every referen
 - Philips' scale slope turns stored values into the scanner's floating-point values: the voxels
   of the 3D T1 series differ without it. The scale intercept belongs to the same formula (zero
   in the reference files); PixelMed's de-identifier also treats both as safe private attributes.
-- Philips' private MR sequence (2005,xx0F in "Philips MR Imaging DD 005") holds the Echo Planar
-  Pulse Sequence attribute that dcm2niix reads for classic Philips files. Without it dcm2niix
-  flips the rows of the 3D pCASL series.
+- Philips' private MR sequence (2005,xx0F in "Philips MR Imaging DD 005") holds public MR
+  attributes that dcm2niix reads wherever they are nested. Its Echo Planar Pulse Sequence
+  decides the row order of classic files: without it dcm2niix flips the rows of the 3D pCASL
+  series. Six more fill the sidecar (EchoTrainLength, ScanningSequence, SequenceVariant,
+  AcquisitionMatrixPE, PulseSequenceType, ParallelReductionFactorInPlane) of classic and
+  enhanced files. Only these seven stay in its items.
+- Philips' Prepulse Delay is the inversion time of the 3D T1 series, United Imaging's parallel
+  imaging code gives the in-plane reduction factor, and GE's raw data type, effective echo
+  spacing and ASSET factors fill ImageType (magnitude or phase), EffectiveEchoSpacing,
+  TotalReadoutTime and ParallelReductionFactorInPlane in the sidecar.
 - The other diffusion attributes (Siemens, GE, Philips, and United Imaging's nominal b-value)
   are read by `dicom_headers` to tell apart the volumes of one series. No reference series
   breaks without them, because none of them is a diffusion series of those vendors.
 
-NOTE: dcm2niix fills some sidecar fields from private attributes that are not kept: GE slice
-timing, echo spacing, phase encoding direction and image type, Philips' inversion time and the
-in-plane parallel reduction factor of every vendor but Philips. A de-identified series lacks
-them in its sidecar; sequence recognition reads DICOM headers and does not use them.
+NOTE: a few sidecar fields come only from private attributes that are not safe to keep, so a
+de-identified series lacks them: the in-plane parallel reduction factor of Siemens (in the CSA
+series header), and GE slice timing and phase encoding direction (in GE's binary protocol
+blocks). Sequence recognition reads DICOM headers and does not use them.
 
 Every kept value is still checked (see `private_values`): numbers pass, and text or binary values
 that contain an identifying value of the same data set are dropped.
@@ -91,6 +98,13 @@ class SafePrivateAllowList:
 
     attributes: tuple[SafePrivateAttribute, ...]
 
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # The vendor list travels to pool processes as a reference to their own copy, so its
+        # lookup tables are built once per process rather than once per file.
+        if self is VENDOR_SAFE_PRIVATE:
+            return (_vendor_safe_private, ())
+        return (SafePrivateAllowList, (self.attributes,))
+
     def find(self, group: int, creator: str, offset: int) -> SafePrivateAttribute | None:
         """Return the entry for an element of `creator`'s block, or None when it is not safe."""
         return self._index.get((group, normalise_creator(creator), offset))
@@ -127,6 +141,8 @@ _GROUPING = "dicom_headers reads it to tell apart the volumes of a series"
 _MR_HEADER = "SIEMENS MR HEADER"
 _UIH_HEADER = "Image Private Header"
 _PHILIPS_MR = "Philips MR Imaging DD 001"
+_PHILIPS_IMAGING = "Philips Imaging DD 001"
+_GE_PARAMETERS = "GEMS_PARM_01"
 
 VENDOR_SAFE_PRIVATE: Final = SafePrivateAllowList(
     (
@@ -153,7 +169,34 @@ VENDOR_SAFE_PRIVATE: Final = SafePrivateAllowList(
             "Siemens", 0x0019, _MR_HEADER, 0x0E, "FD", "DiffusionGradientDirection", _GROUPING
         ),
         SafePrivateAttribute(
-            "GE", 0x0043, "GEMS_PARM_01", 0x39, "IS", "Slop_int_6...9 (b-value)", _GROUPING
+            "GE", 0x0043, _GE_PARAMETERS, 0x39, "IS", "Slop_int_6...9 (b-value)", _GROUPING
+        ),
+        SafePrivateAttribute(
+            "GE",
+            0x0043,
+            _GE_PARAMETERS,
+            0x2F,
+            "SS",
+            "Raw data type (magnitude, phase, real, imaginary)",
+            "dcm2niix sets ImageType from it and splits magnitude from phase images by it",
+        ),
+        SafePrivateAttribute(
+            "GE",
+            0x0043,
+            _GE_PARAMETERS,
+            0x2C,
+            "SS",
+            "Effective echo spacing",
+            "dcm2niix derives the sidecar's EffectiveEchoSpacing and TotalReadoutTime from it",
+        ),
+        SafePrivateAttribute(
+            "GE",
+            0x0043,
+            _GE_PARAMETERS,
+            0x83,
+            "DS",
+            "ASSET R factors",
+            "dcm2niix derives the sidecar's ParallelReductionFactorInPlane from it",
         ),
         SafePrivateAttribute(
             "GE", 0x0019, "GEMS_ACQU_01", 0xBB, "DS", "User data 20 (gradient x)", _GROUPING
@@ -193,6 +236,10 @@ VENDOR_SAFE_PRIVATE: Final = SafePrivateAllowList(
             " and the sidecar's EchoTrainLength and ParallelReductionFactorInPlane",
             frozenset(
                 {
+                    0x00180020,  # Scanning Sequence
+                    0x00180021,  # Sequence Variant
+                    0x00180091,  # Echo Train Length
+                    0x00181310,  # Acquisition Matrix
                     0x00189018,  # Echo Planar Pulse Sequence
                     0x00189069,  # Parallel Reduction Factor In-plane
                     0x00189241,  # Gradient Echo Train Length
@@ -200,7 +247,16 @@ VENDOR_SAFE_PRIVATE: Final = SafePrivateAllowList(
             ),
         ),
         SafePrivateAttribute(
-            "Philips", 0x2001, "Philips Imaging DD 001", 0x03, "FL", "Diffusion B-Factor", _GROUPING
+            "Philips", 0x2001, _PHILIPS_IMAGING, 0x03, "FL", "Diffusion B-Factor", _GROUPING
+        ),
+        SafePrivateAttribute(
+            "Philips",
+            0x2001,
+            _PHILIPS_IMAGING,
+            0x1B,
+            "FL",
+            "Prepulse Delay",
+            "dcm2niix reads the inversion time of classic Philips files from it",
         ),
         SafePrivateAttribute(
             "United Imaging",
@@ -240,7 +296,20 @@ VENDOR_SAFE_PRIVATE: Final = SafePrivateAllowList(
             "United Imaging", 0x0065, _UIH_HEADER, 0x0A, "FD", "Nominal b-value", _GROUPING
         ),
         SafePrivateAttribute(
+            "United Imaging",
+            0x0065,
+            _UIH_HEADER,
+            0x0D,
+            "SH",
+            "Parallel imaging code (for example F:2S)",
+            "dcm2niix derives the sidecar's ParallelReductionFactorInPlane from it",
+        ),
+        SafePrivateAttribute(
             "United Imaging", 0x0065, _UIH_HEADER, 0x37, "FD", "Gradient direction", _GROUPING
         ),
     )
 )
+
+
+def _vendor_safe_private() -> SafePrivateAllowList:
+    return VENDOR_SAFE_PRIVATE

@@ -92,12 +92,17 @@ export class SaveController {
     return this.ledger.current > this.savedEdit;
   }
 
-  /** The k-slices whose content differs from the base version (none during a preview or load). */
+  /**
+   * The k-slices whose content differs from the base version and that are not yet known to be
+   * edited (none during a preview or load). Slices already recorded are left out, so a check
+   * that races with a save does not start a second save of the same content.
+   */
   changedSlices(): number[] {
     if (this.loading || this.previewStash) {
       return [];
     }
-    return this.slicesDifferingFromBase(composeMask(this.mask));
+    const known = new Set(this.ledger.slicesEditedAfter(this.savedEdit));
+    return this.slicesDifferingFromBase(composeMask(this.mask)).filter((slice) => !known.has(slice));
   }
 
   /** Record an edit of these k-slices (null: any slice); called for every labelmap change. */

@@ -47,9 +47,16 @@ export function buildHistoryPanel(store: Store, commands: ViewerCommands, onErro
       render();
     }
   });
+  let latestRequest = 0;
   const refresh = async (): Promise<void> => {
+    const request = ++latestRequest;
     try {
-      versions = await commands.listVersions();
+      const listed = await commands.listVersions();
+      // Two saves in a row start two refreshes; only the later answer is current.
+      if (request !== latestRequest) {
+        return;
+      }
+      versions = listed;
       render();
     } catch (error) {
       onError(t('history.loadFailed', { error: String(error) }));

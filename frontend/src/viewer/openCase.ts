@@ -106,7 +106,7 @@ export async function openCase(config: ViewerConfig, shell: ViewerShell, downloa
   const journal = await DraftJournal.open(config.case.id, config.user.id);
   let history: HistoryPanel | null = null;
   const conflictBar = buildConflictBar((choice, current) => resolveConflict(versions, choice, current));
-  shell.viewports.prepend(conflictBar.element);
+  shell.bar.append(conflictBar.element);
   const events: SaveEvents = {
     onSaved: () => {
       conflictBar.hide();
@@ -141,10 +141,11 @@ export async function openCase(config: ViewerConfig, shell: ViewerShell, downloa
   history = buildPanels(config, shell, store, viewer);
   bindShortcuts(viewer, store, drawnLayers(mask).map((layer) => layer.key), showHelp);
   controller.start();
-  window.addEventListener('resize', () => {
+  // The viewports change size with the window, the panels and the conflict bar.
+  new ResizeObserver(() => {
     grid.resize();
     requestAnimationFrame(() => navigation.redraw());
-  });
+  }).observe(shell.viewports);
   eventTarget.addEventListener(CoreEnums.Events.ERROR_EVENT, (event: Event) => log.warn('Cornerstone error', (event as CustomEvent).detail));
   window.__viewerProbe = {
     regionVoxels: () => Object.fromEntries(mask.layers.map((layer) => [layer.key, countVoxels(layer.voxels)])),
