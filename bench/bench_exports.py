@@ -193,7 +193,8 @@ def _compare_nibabel(env, cases: list) -> None:
         ours = time.perf_counter() - started
     print(
         f"NIfTI mask files of {len(cases)} cases: ours {ours:.2f} s, "
-        f"nibabel alone {nibabel_seconds:.2f} s, ratio {ours / nibabel_seconds:.2f} (target <= 1.30)"
+        f"nibabel alone {nibabel_seconds:.2f} s, ratio {ours / nibabel_seconds:.2f}"
+        " (target <= 1.30)"
     )
 
 
