@@ -14,6 +14,11 @@ from django.conf import settings
 from django.utils import timezone
 
 REPOSITORY = Path(__file__).resolve().parent.parent
+
+# Playwright's synchronous API keeps an asyncio event loop running in the test thread, which
+# Django's guard against database calls from async code mistakes for async code. Browser tests
+# call the database only between browser steps, never from that loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 ARTIFACTS = REPOSITORY / "test-artifacts"
 
 

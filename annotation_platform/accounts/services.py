@@ -51,7 +51,9 @@ def experience_record(
     if practice_started_on > timezone.localdate():
         raise ActionableError(
             "EXPERIENCE_DATE_IN_FUTURE",
-            gettext_noop("The start of practice %(date)s lies in the future. Enter the past date."),
+            gettext_noop(
+                "The start of practice %(date)s lies in the future. Enter a date in the past."
+            ),
             date=str(practice_started_on),
         )
     before = user.practice_started_on
@@ -119,7 +121,7 @@ def membership_add(*, project: Project, user: User, role: str, added_by: User) -
                 "NOT_QUALIFIED_FOR_ROLE",
                 gettext_noop("%(user)s cannot be a %(role)s in %(project)s: %(reason)s"),
                 user=user.username,
-                role=role,
+                role=str(Membership.Role(role).label),
                 project=project.name,
                 reason=check.reason,
             )

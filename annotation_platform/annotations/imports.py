@@ -57,15 +57,20 @@ def mask_format(file_name: str) -> str:
     )
 
 
+MAP_MESSAGES = {
+    "custom label map": gettext_noop(
+        "The custom label map must be a JSON object that maps values to regions, such as "
+        '{"1": "ED", "2": "NCR", "3": "ET"}.'
+    ),
+    "segment map": gettext_noop(
+        "The segment map must be a JSON object that maps segment names to regions, such as "
+        '{"Tumor core": "TC", "Edema": "WT"}.'
+    ),
+}
+
+
 def _map_invalid(what: str) -> ActionableError:
-    return ActionableError(
-        "MASK_IMPORT_MAP_INVALID",
-        gettext_noop(
-            "The %(what)s must be a JSON object that maps values to regions, such as "
-            '{"1": "ED", "2": "NCR", "3": "ET"}.'
-        ),
-        what=what,
-    )
+    return ActionableError("MASK_IMPORT_MAP_INVALID", MAP_MESSAGES[what])
 
 
 def _parse_map(text: str, what: str) -> dict[str, str] | None:

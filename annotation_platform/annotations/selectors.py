@@ -68,10 +68,11 @@ def access_case_for_edit(user: User, case_id: int) -> Case:
             "CASE_NOT_EDITABLE",
             gettext_noop(
                 "Case %(case)s is %(state)s and cannot be edited now. It can be edited again "
-                "when a reviewer rejects it or after it is approved."
+                "when a reviewer rejects it, or after approval, when the change needs a new "
+                "review."
             ),
             case=case.label,
-            state=case.state,
+            state=str(Case.State(case.state).label),
         )
     qualification = qualification_for(user, "annotator", case.project.protocol_version.definition)
     if not qualification.qualified:

@@ -57,8 +57,8 @@ def check_transition(case: Case, action: str) -> Transition:
                 "case to see its current state."
             ),
             case=case.label,
-            state=case.state,
-            action=action,
+            state=str(Case.State(case.state).label),
+            action=str(transition.label),
         )
     return transition
 

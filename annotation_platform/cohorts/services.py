@@ -120,7 +120,7 @@ def _check_annotator(project: Project, annotator: User) -> None:
             "NOT_QUALIFIED_FOR_ROLE",
             gettext_noop("%(user)s cannot be a %(role)s in %(project)s: %(reason)s"),
             user=annotator.username,
-            role="annotator",
+            role=str(Membership.Role.ANNOTATOR.label),
             project=project.name,
             reason=check.reason,
         )

@@ -130,8 +130,8 @@ def _label_value(value: object) -> int:
     raise ActionableError(
         "LABEL_MAP_INVALID",
         gettext_noop(
-            "The label map gives value %(value)s, but label values must be whole numbers from "
-            "1 to 255 (0 is background). Correct the map."
+            "The custom label mapping gives value %(value)s, but label values must be whole "
+            "numbers from 1 to 255 (0 is background). Correct the map."
         ),
         value=str(value)[:16],
     )

@@ -14,6 +14,19 @@ from annotation_platform.studies.models import Series, Study
 logger = logging.getLogger(__name__)
 
 
+# One message per gated step, so that each translates as a whole sentence.
+QUALITY_MESSAGES = {
+    "annotated": gettext_noop(
+        "This case cannot be annotated: its images must be graded %(minimum)s or better, but "
+        "%(details)s. Grade the images again, or exclude the case."
+    ),
+    "submitted": gettext_noop(
+        "This case cannot be submitted: every image must be graded %(minimum)s or better, but "
+        "%(details)s. Grade the images, or exclude the case."
+    ),
+}
+
+
 def series_grade(*, series: Series, grade: int, reasons: list[str], user: User) -> Series:
     """Record a series' quality grade (1 unusable, 2 acceptable, 3 good) with its reasons."""
     definition = series.study.project.protocol_version.definition
@@ -97,14 +110,7 @@ def require_quality(study: Study, *, require_graded: bool, action: str) -> None:
         for p in problems
     )
     raise PermissionDeniedError(
-        "QUALITY_BELOW_MINIMUM",
-        gettext_noop(
-            "This case cannot be %(action)s: its images must be graded %(minimum)s or better, but "
-            "%(details)s. Grade the images, or exclude the case."
-        ),
-        action=action,
-        minimum=minimum,
-        details=details,
+        "QUALITY_BELOW_MINIMUM", QUALITY_MESSAGES[action], minimum=minimum, details=details
     )
 
 

@@ -76,9 +76,12 @@ def require_assignee(case: Case, user: User) -> None:
 
 
 def require_assignee_or_admin(case: Case, user: User) -> None:
-    is_admin = user.is_superuser or Membership.objects.filter(
-        project=case.project, user=user, role=Membership.Role.ADMIN
-    ).exists()
+    is_admin = (
+        user.is_superuser
+        or Membership.objects.filter(
+            project=case.project, user=user, role=Membership.Role.ADMIN
+        ).exists()
+    )
     if not is_admin:
         require_assignee(case, user)
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "annotation_platform.core.middleware.UploadFolderMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -186,7 +187,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024**2
 # Uploaded files larger than FILE_UPLOAD_MAX_MEMORY_SIZE are spooled here, beside the other
 # scratch files, instead of the system's shared temporary folder.
 FILE_UPLOAD_TEMP_DIR = str(SCRATCH_DIR / "incoming")
-# The upload view creates that folder before it reads a request body; settings create no folders.
+# UploadFolderMiddleware creates that folder before a request body is read; settings create none.
 SILENCED_SYSTEM_CHECKS = ["files.E001"]
 
 # Processes that de-identify the files of one upload in parallel (at most the CPU count).

@@ -43,7 +43,9 @@ def glioma_case(transactional_db, project, annotator, data_dir, tmp_path):
 
 def open_viewer(page, live_server, case) -> None:
     page.goto(f"{live_server.url}/cases/{case.pk}/annotate/")
-    page.wait_for_function("() => window.__viewerTimings && window.__viewerTimings.readyMs", timeout=90_000)
+    page.wait_for_function(
+        "() => window.__viewerTimings && window.__viewerTimings.readyMs", timeout=90_000
+    )
 
 
 def region_voxels(page) -> dict[str, int]:
@@ -81,7 +83,7 @@ def api_json(page, url: str):
     return json.loads(response.text())
 
 
-def test_regions_painted_on_their_sequences_survive_autosave_and_reload(
+def test_painted_regions_survive_autosave_and_reload(
     page, live_server, glioma_case, annotator, artifacts_dir: Path
 ):
     log_in(page, live_server, annotator.username)
@@ -99,7 +101,7 @@ def test_regions_painted_on_their_sequences_survive_autosave_and_reload(
     page.screenshot(path=str(artifacts_dir / "viewer-painted.png"))
 
     assert painted["WT"] > painted["TC"] > painted["ET"] > 0
-    assert painted["NET"] == len_difference(page)
+    assert painted["NET"] > 0  # the TC stroke reaches beyond the shorter ET stroke
     wait_for_save_status(page, "saved")
     figures = latest_figures(page, live_server, glioma_case)
     assert {key: figures["regions"][key]["voxels"] for key in painted} == painted
@@ -110,14 +112,7 @@ def test_regions_painted_on_their_sequences_survive_autosave_and_reload(
     page.screenshot(path=str(artifacts_dir / "viewer-reloaded.png"))
 
 
-def len_difference(page) -> int:
-    """Voxels of TC minus ET, counted in the page: what NET must show."""
-    return page.evaluate(
-        "() => { const v = window.__viewerProbe.regionVoxels(); return v.NET; }"
-    )
-
-
-def test_painting_a_region_on_another_sequence_is_refused(page, live_server, glioma_case, annotator):
+def test_painting_on_wrong_sequence_is_refused(page, live_server, glioma_case, annotator):
     log_in(page, live_server, annotator.username)
     open_viewer(page, live_server, glioma_case)
 
@@ -130,7 +125,7 @@ def test_painting_a_region_on_another_sequence_is_refused(page, live_server, gli
     assert page.locator(".toast").filter(has_text="Paint here anyway").count() == 1
 
 
-def test_override_reason_allows_painting_and_is_saved(page, live_server, glioma_case, annotator):
+def test_override_reason_allows_painting(page, live_server, glioma_case, annotator):
     log_in(page, live_server, annotator.username)
     open_viewer(page, live_server, glioma_case)
 
@@ -150,7 +145,7 @@ def test_override_reason_allows_painting_and_is_saved(page, live_server, glioma_
     ]
 
 
-def test_undo_and_redo_cover_brush_strokes(page, live_server, glioma_case, annotator):
+def test_undo_and_redo_of_strokes(page, live_server, glioma_case, annotator):
     log_in(page, live_server, annotator.username)
     open_viewer(page, live_server, glioma_case)
     page.keyboard.press("1")
@@ -170,7 +165,7 @@ def test_undo_and_redo_cover_brush_strokes(page, live_server, glioma_case, annot
     assert region_voxels(page)["WT"] == both
 
 
-def test_unsaved_strokes_are_offered_back_from_the_journal(
+def test_journal_restores_unsaved_strokes(
     browser, live_server, glioma_case, annotator, artifacts_dir: Path
 ):
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-US")
@@ -191,9 +186,13 @@ def test_unsaved_strokes_are_offered_back_from_the_journal(
     dialog.wait_for()
     page.screenshot(path=str(artifacts_dir / "viewer-draft-offer.png"))
     dialog.locator('button[data-choice="restore"]').click()
-    page.wait_for_function("(wt) => window.__viewerProbe.regionVoxels().WT === wt", arg=painted["WT"])
+    page.wait_for_function(
+        "(wt) => window.__viewerProbe.regionVoxels().WT === wt", arg=painted["WT"]
+    )
 
     page.keyboard.press("Control+s")
     wait_for_save_status(page, "saved")
-    assert latest_figures(page, live_server, glioma_case)["regions"]["WT"]["voxels"] == painted["WT"]
+    assert (
+        latest_figures(page, live_server, glioma_case)["regions"]["WT"]["voxels"] == painted["WT"]
+    )
     context.close()

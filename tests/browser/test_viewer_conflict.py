@@ -1,12 +1,12 @@
-"""Two browser sessions of one annotator save against the same base version: one save wins,
-the other is rejected as stale (HTTP 409), and after the merge the newest version holds both
+"""Two browser sessions of one annotator save against the same base version. One save wins and
+the other is rejected as stale (HTTP 409). After the merge, the newest version contains both
 sets of strokes. Real server, real Chromium, the glioma case from the reference data."""
 
 import pytest
 
 from tests.browser.test_viewer_annotate import (
     api_json,
-    glioma_case,  # noqa: F401 - the fixture, used by name
+    glioma_case,  # noqa: F401 - a fixture, used by name below
     open_viewer,
     region_voxels,
     stroke,
@@ -26,8 +26,12 @@ def versions_of(page, live_server, case) -> list[dict]:
     return api_json(page, f"{live_server.url}/api/v1/cases/{case.pk}/masks/")
 
 
-def test_stale_save_is_rejected_and_merged_without_losing_strokes(
-    browser, live_server, glioma_case, annotator, artifacts_dir  # noqa: F811
+def test_stale_save_rejected_then_merged(
+    browser,
+    live_server,
+    glioma_case,  # noqa: F811 - the imported fixture
+    annotator,
+    artifacts_dir,
 ):
     first_context, first = new_page(browser)
     second_context, second = new_page(browser)

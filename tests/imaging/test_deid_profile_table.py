@@ -104,7 +104,7 @@ def test_repeating_group_rows_match_as_patterns(tag: int, expected: str | None) 
     assert resolved.action_for(tag) == expected
 
 
-def test_private_row_resolves_to_clean_under_safe_private_option() -> None:
+def test_private_row_resolves_to_clean() -> None:
     _, rows = profile.load_table()
     (private_row,) = [row for row in rows if row.tag == profile.PRIVATE_PATTERN]
     assert private_row.basic == "X"

@@ -132,7 +132,7 @@ def test_unlisted_attributes_and_emptied_blocks_are_removed() -> None:
         pytest.param(b"Qzklinik", id="institution-word"),
     ],
 )
-def test_identifying_value_in_csa_blob_drops_only_the_blob(planted: bytes) -> None:
+def test_identifier_in_csa_blob_drops_blob(planted: bytes) -> None:
     result, output, report = _deidentify(_siemens_dataset(CSA_BLOB + b"\x00" + planted + b"\x00"))
 
     assert CSA not in result
@@ -143,14 +143,14 @@ def test_identifying_value_in_csa_blob_drops_only_the_blob(planted: bytes) -> No
     assert report.safe_private_kept == 3
 
 
-def test_patient_id_digits_inside_a_longer_number_do_not_drop_the_blob() -> None:
+def test_id_inside_longer_number_keeps_blob() -> None:
     result, _, report = _deidentify(_siemens_dataset(CSA_BLOB + b"\x000.76543219\x00"))
 
     assert CSA in result
     assert report.safe_private_dropped == 0
 
 
-def test_chinese_name_in_blob_is_found_in_the_declared_encoding() -> None:
+def test_chinese_name_in_blob_is_found() -> None:
     dataset = _siemens_dataset(CSA_BLOB + "\x00测试零一\x00".encode("gb18030"))
     dataset.SpecificCharacterSet = "GB18030"
     dataset.PatientName = "Ceshi^Lingyi=测试零一^"
@@ -190,10 +190,12 @@ def test_name_in_kept_text_drops_the_element(value: str, kept: bool) -> None:
 
     result, _, report = _deidentify(dataset, options=WITH_TEXT)
 
-    element = result.get_private_item(0x0011, 0x01, "QA SAFE TEXT") if kept else None
-    assert (element is not None and element.value == value) is kept
-    assert (0x00111101 in result or 0x00111001 in result) is kept
-    assert report.safe_private_dropped == (0 if kept else 1)
+    if kept:
+        assert result.get_private_item(0x0011, 0x01, "QA SAFE TEXT").value == value
+        assert report.safe_private_dropped == 0
+    else:
+        assert not any(element.tag.group == 0x0011 for element in result)
+        assert report.safe_private_dropped == 1
     assert result[CSA].value == CSA_BLOB
 
 
@@ -295,7 +297,7 @@ def test_sequence_items_are_deidentified_by_the_profile() -> None:
     assert b"20210304" not in output
 
 
-def test_fast_reader_and_full_reader_give_the_same_file() -> None:
+def test_fast_and_full_reader_agree() -> None:
     data = _encode(_siemens_dataset())
 
     fast, fast_report = deidentify_bytes(data, CONTEXT)
@@ -395,7 +397,7 @@ def test_token_pattern_matches_by_kind() -> None:
     assert not bytes_hold_identifier(b"0.76543219", blob_pattern)
     assert bytes_hold_identifier(b"20210304120000", blob_pattern)
     assert bytes_hold_identifier("测试".encode("gb18030"), blob_pattern)
-    assert bytes_hold_identifier("测试".encode("utf-8"), blob_pattern)
+    assert bytes_hold_identifier("测试".encode(), blob_pattern)
     assert not bytes_hold_identifier(b"AX LI", blob_pattern)
     assert bytes_hold_identifier(b"AX LI", text_pattern)
     assert not bytes_hold_identifier(b"ALIGN", text_pattern)

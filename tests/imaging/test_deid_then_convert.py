@@ -1,10 +1,10 @@
 """De-identified files of every vendor series must convert exactly as the original files do.
 
 The platform converts only de-identified files, so de-identification must keep what dcm2niix
-needs (the Retain Safe Private option). Every file is de-identified with the real engine, the
-results are grouped and converted as the pipeline does, and the output is compared with the
-reference NIfTI files: voxels exactly through the array proxy, affines (qform and sform) to float
-tolerance, as `test_convert_reference` does for the original files.
+needs (the Retain Safe Private option). Every file is de-identified with the real engine, and
+the results are grouped and converted as the pipeline does. The output is compared with the
+reference NIfTI files as `test_convert_reference` compares the original files' output: voxels
+exactly through the array proxy, affines (qform and sform) to float tolerance.
 """
 
 from pathlib import Path

@@ -1,9 +1,10 @@
 """DICOM de-identification: PS3.15 Annex E Basic Application Level Confidentiality Profile.
 
 Options always applied: Retain Longitudinal Temporal Information with Modified Dates (one date
-shift per patient) and Clean Descriptors; Retain Patient Characteristics when a project chooses
-it. Pure module: no Django. `profile.py` documents how table actions and attributes outside the
-table are handled, `engine.py` what a de-identified file holds.
+shift per patient), Clean Descriptors, and Retain Safe Private (the vendor private attributes
+that conversion needs, listed in `safe_private.py`); Retain Patient Characteristics when a
+project chooses it. Pure module: no Django. `profile.py` documents how table actions and
+attributes outside the table are handled, `engine.py` what a de-identified file holds.
 
 Typical use by a service::
 
@@ -29,16 +30,24 @@ from annotation_platform.imaging.deid.identity import (
     source_identity,
 )
 from annotation_platform.imaging.deid.profile import PROFILE_EDITION, DeidOptions
+from annotation_platform.imaging.deid.safe_private import (
+    VENDOR_SAFE_PRIVATE,
+    SafePrivateAllowList,
+    SafePrivateAttribute,
+)
 from annotation_platform.imaging.deid.uids import is_well_known_uid, uid_replacer
 
 __all__ = [
     "PROFILE_EDITION",
+    "VENDOR_SAFE_PRIVATE",
     "DeidContext",
     "DeidJob",
     "DeidOptions",
     "DeidOutcome",
     "DeidReport",
     "DisplayNames",
+    "SafePrivateAllowList",
+    "SafePrivateAttribute",
     "SourceIdentity",
     "deidentify",
     "deidentify_bytes",

@@ -73,9 +73,9 @@ def deidentify_files(jobs: Sequence[DeidJob], *, workers: int = 1) -> list[DeidO
         return [_run_job(job) for job in jobs]
 
 
-# One pool per process, kept between calls: a pool process from the fork server needs about
-# half a second before its first file (0.5 to 0.8 s measured on a 2-CPU machine), because it
-# still imports the parts of pydicom that are loaded on first use.
+# One pool per process, kept between calls. A new pool process from the fork server took 0.5 to
+# 0.8 s before its first file on a 2-CPU machine, because it still imports the parts of pydicom
+# that are loaded on first use.
 _pool: ProcessPoolExecutor | None = None
 _pool_workers = 0
 _pool_owner_pid = 0

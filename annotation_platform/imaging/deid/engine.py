@@ -358,9 +358,10 @@ def _finish_values(run: _Run) -> None:
 
 
 def _collect_identifiers(run: _Run) -> IdentifierSet:
-    values: list[tuple[str, str]] = []
+    # A file repeats its dates in many attributes, and each date gives eleven written forms.
+    values: dict[tuple[str, str], None] = {}
     for element, vr, charset in run.identifying:
-        values.append((text_of(element, vr, charset), vr))
+        values[(text_of(element, vr, charset), vr)] = None
     return build_identifier_set(values)
 
 

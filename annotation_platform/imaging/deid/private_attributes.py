@@ -162,7 +162,7 @@ def _sequence_items(dataset: Dataset, tag: BaseTag, item_tags: frozenset[int]) -
     """Return the items of a kept private sequence with only `item_tags` left in them, parsed in
     place; None when they cannot be read.
 
-    A sequence encoded as UN holds implicit VR little endian items (PS3.5 6.2.2).
+    A sequence encoded as UN contains implicit VR little endian items (PS3.5 6.2.2).
     """
     element = dataset._dict[tag]
     if isinstance(element, RawDataElement) and element.is_little_endian:
@@ -244,13 +244,12 @@ def _reencode_text(pending: _PendingValue, element: Element, counts: Counter[str
 def remove_unused_creators(dataset: Dataset) -> int:
     """Remove the private creators whose blocks hold no element any more; return how many."""
     elements = dataset._dict
-    used_blocks = {
-        tag >> 8 for tag in elements if tag >> 16 & 1 and tag & 0xFFFF >= FIRST_DATA_ELEMENT
-    }
+    private_tags = [tag for tag in elements if tag >> 16 & 1]
+    used_blocks = {tag >> 8 for tag in private_tags if tag & 0xFFFF >= FIRST_DATA_ELEMENT}
     unused = [
         tag
-        for tag in elements
-        if is_private_creator(tag) and (tag >> 16) << 8 | (tag & 0xFF) not in used_blocks
+        for tag in private_tags
+        if 0x10 <= tag & 0xFFFF <= 0xFF and (tag >> 16) << 8 | (tag & 0xFF) not in used_blocks
     ]
     for tag in unused:
         del elements[tag]

@@ -1,4 +1,4 @@
-"""Checks that a kept private value holds no identifying value (Retain Safe Private Option).
+"""Checks that a kept private value contains no identifying value (Retain Safe Private Option).
 
 A value is checked as the VR its allow-list entry names (`safe_private`):
 

@@ -66,63 +66,41 @@ def read_elements(
     not an element header; the caller falls back to pydicom's reader for the latter.
     """
     elements: dict[BaseTag, RawDataElement] = {}
-    accepts = _private_filter(elements, keep_private) if keep_private is not None else None
+    # Block offsets to read, by (group << 8 | block), filled as each private creator is read.
+    kept_offsets: dict[int, frozenset[int]] = {}
     skipped = 0
     position = start
     end = len(data)
     while position < end:
         if end - position < 8:
             raise TruncatedError
-        if skip_private and data[position] & 1 and not _is_creator(data, position):
-            next_position = _skip_private(data, position, implicit, accepts)
+        # The low byte of the group comes first: an odd one marks a private element, and an
+        # element number from 0x0010 to 0x00FF (high byte zero) a private creator.
+        is_private = skip_private and data[position] & 1
+        is_creator = is_private and data[position + 3] == 0 and data[position + 2] >= 0x10
+        if is_private and not is_creator:
+            next_position = _skip_private(data, position, implicit, kept_offsets)
             if next_position is not None:
                 position = next_position
                 skipped += 1
                 continue
         element, position = _read_element(data, position, implicit)
         elements[element.tag] = element
+        if is_creator and keep_private is not None and element.value:
+            tag = element.tag
+            kept_offsets[(tag >> 16) << 8 | (tag & 0xFF)] = keep_private(tag >> 16, element.value)
     return elements, skipped
 
 
-def _is_creator(data: bytes, position: int) -> bool:
-    """True for a private creator element (gggg,0010) to (gggg,00FF)."""
-    element_number = data[position + 2] | data[position + 3] << 8
-    return 0x10 <= element_number <= 0xFF
-
-
-def _private_filter(
-    elements: dict[BaseTag, RawDataElement], keep_private: KeepPrivate
-) -> Callable[[int], bool]:
-    """Return a test of private data element tags that asks `keep_private` once per block.
-
-    The creators of a group come before its data elements, so `elements` holds them by the
-    time a data element of theirs is tested.
-    """
-    offsets_by_block: dict[int, frozenset[int]] = {}
-
-    def accepts(tag: int) -> bool:
-        element_number = tag & 0xFFFF
-        if element_number < 0x1000:
-            return False
-        offsets = offsets_by_block.get(tag >> 8)
-        if offsets is None:
-            creator = elements.get(BaseTag(tag & 0xFFFF0000 | element_number >> 8))
-            value = creator.value if creator is not None else None
-            offsets = keep_private(tag >> 16, value) if value else frozenset()
-            offsets_by_block[tag >> 8] = offsets
-        return tag & 0xFF in offsets
-
-    return accepts
-
-
 def _skip_private(
-    data: bytes, position: int, implicit: bool, accepts: Callable[[int], bool] | None
+    data: bytes, position: int, implicit: bool, kept_offsets: dict[int, frozenset[int]]
 ) -> int | None:
     """Return where the next element starts, or None when this private element is to be read:
-    `accepts` takes its tag or its value may be a name.
+    its block offset is in `kept_offsets` or its value may be a name.
     """
     tag, vr, length, value_start = _read_header(data, position, implicit)
-    if accepts is not None and accepts(tag):
+    offsets = kept_offsets.get(tag >> 8)
+    if offsets and tag & 0xFF in offsets:
         return None
     if length == UNDEFINED_LENGTH:
         return _undefined_length_end(data, value_start, implicit, vr)[1]

@@ -1,8 +1,8 @@
 """The private attributes kept under the Retain Safe Private Option (PS3.15 Annex E, code 113111).
 
-The option keeps private attributes that the de-identifier knows to hold no identifying value,
-together with the private creators that define them; every other private attribute is removed as
-the Basic Profile requires. PS3.15 Table E.3.10-1 lists such attributes for several vendors. This
+The option keeps private attributes that are known to contain no identifying value, together
+with the private creators that define them. Every other private attribute is removed, as the
+Basic Profile requires. PS3.15 Table E.3.10-1 lists such attributes for several vendors. This
 allow-list is smaller: it holds only what the platform needs to convert a de-identified series
 exactly as dcm2niix converts the original and to group its images into volumes. An attribute is
 identified by its group, its private creator and its element offset inside the creator's block
@@ -50,7 +50,7 @@ that contain an identifying value of the same data set are dropped.
 """
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Final
 
 # VRs whose values are binary numbers: they cannot carry a name, ID or date as text.
@@ -64,7 +64,7 @@ _NONE: Final = frozenset[int]()
 
 @dataclass(frozen=True)
 class SafePrivateAttribute:
-    """One private attribute known to be safe: where it is, what it holds and why it is kept.
+    """One private attribute known to be safe: where it is, what it contains and why it is kept.
 
     `vr` is the VR the vendor writes. A file in implicit VR, or one whose private values a
     gateway re-encoded as UN, is read as if it had this VR. A sequence (SQ) names in
@@ -114,7 +114,7 @@ class SafePrivateAllowList:
 
         The reader calls this to skip every other private data element unread.
         """
-        return self._offsets.get((group, normalise_creator(creator.decode("latin-1"))), _NONE)
+        return self._offsets.get((group, _normalise_raw_creator(creator)), _NONE)
 
     @cached_property
     def _index(self) -> dict[tuple[int, str, int], SafePrivateAttribute]:
@@ -128,6 +128,7 @@ class SafePrivateAllowList:
         return {key: frozenset(values) for key, values in offsets.items()}
 
 
+@lru_cache(maxsize=1024)
 def normalise_creator(creator: str) -> str:
     """Return a private creator as compared: without padding and in upper case.
 
@@ -135,6 +136,11 @@ def normalise_creator(creator: str) -> str:
     ("Philips MR Imaging DD 001" and "PHILIPS MR IMAGING DD 001").
     """
     return creator.strip(" \0").upper()
+
+
+@lru_cache(maxsize=1024)
+def _normalise_raw_creator(creator: bytes) -> str:
+    return normalise_creator(creator.decode("latin-1"))
 
 
 _GROUPING = "dicom_headers reads it to tell apart the volumes of a series"

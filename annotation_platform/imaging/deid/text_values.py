@@ -4,7 +4,7 @@ Descriptors are cleaned token-wise (Clean Descriptors option). Other kept text i
 where an identifying value of the same data set occurs in it. Every value that is not plain
 ASCII is re-encoded as UTF-8, the character set the written file declares.
 
-Manufacturer (0008,0070) keeps its leading vendor word: dcm2niix tells vendors apart by the
+Manufacturer (0008,0070) keeps its leading vendor word: dcm2niix identifies the vendor by the
 first two letters of Manufacturer (dcmStrManufacturer in its nii_dicom.cpp), and its
 vendor-specific reading of mosaics, scale factors and diffusion tables depends on that. A
 vendor name cannot identify a patient, but it can equal an identifying token, for example an

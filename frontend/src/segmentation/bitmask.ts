@@ -111,7 +111,7 @@ function checkLength(voxels: Uint8Array, expected: number): void {
   }
 }
 
-/** The bitmask of voxels [start, end) of the region arrays, in a new array of end - start bytes. */
+/** Return the bitmask of voxels [start, end) of the region arrays, in a new array of end - start bytes. */
 export function composeBitmaskRange(regions: RegionBits[], start: number, end: number): Uint8Array {
   const out = new Uint8Array(end - start);
   for (const { bit, voxels } of regions) {

@@ -1,5 +1,5 @@
 /**
- * The case's mask as the viewer holds it: one 0/1 voxel array per region, each backing a
+ * The case's mask as the viewer keeps it: one 0/1 voxel array per region, each backing a
  * Cornerstone labelmap volume (the labelmap's slice images are views into that array, so a brush
  * stroke writes straight into it). Drawn regions are painted; derived regions (NET = TC minus ET)
  * are recomputed from them after every edit. Voxel order is NIfTI order throughout.
@@ -32,17 +32,17 @@ export interface CaseMask {
   layers: RegionLayer[];
 }
 
-/** The painted regions, in protocol order. */
+/** Return the painted regions, in protocol order. */
 export function drawnLayers(mask: CaseMask): RegionLayer[] {
   return mask.layers.filter((layer) => layer.derived === null);
 }
 
-/** The derived regions, in protocol order. */
+/** Return the derived regions, in protocol order. */
 export function derivedLayers(mask: CaseMask): RegionLayer[] {
   return mask.layers.filter((layer) => layer.derived !== null);
 }
 
-/** The layer of a region key; throws for a key the protocol does not have. */
+/** Return the layer of a region key; throws for a key the protocol does not have. */
 export function layerOf(mask: CaseMask, key: string): RegionLayer {
   const layer = mask.layers.find((candidate) => candidate.key === key);
   if (!layer) {
@@ -51,17 +51,17 @@ export function layerOf(mask: CaseMask, key: string): RegionLayer {
   return layer;
 }
 
-/** The layer behind a Cornerstone segmentation id, if it is one of the case's. */
+/** Return the layer behind a Cornerstone segmentation id, if it is one of the case's. */
 export function layerOfSegmentation(mask: CaseMask, segmentationId: string): RegionLayer | undefined {
   return mask.layers.find((layer) => layer.segmentationId === segmentationId);
 }
 
-/** The bit and voxels of every drawn region, for bitmask conversions. */
+/** Return the bit and voxels of every drawn region, for bitmask conversions. */
 export function regionBits(mask: CaseMask): Array<{ bit: number; voxels: Uint8Array }> {
   return drawnLayers(mask).map((layer) => ({ bit: layer.bit, voxels: layer.voxels }));
 }
 
-/** The 0/1 arrays of all regions by key, for derived-region expressions. */
+/** Return the 0/1 arrays of all regions by key, for derived-region expressions. */
 export function arraysByKey(mask: CaseMask): Record<string, Uint8Array> {
   return Object.fromEntries(mask.layers.map((layer) => [layer.key, layer.voxels]));
 }

@@ -1,6 +1,6 @@
 /**
  * Undo and redo of mask edits, on Cornerstone's history memo ring. Cornerstone's brushes record
- * their strokes there; the viewer's own edits (contour fill, interpolation) record theirs with
+ * their strokes there. The viewer's own edits (contour fill, interpolation) record theirs with
  * `recordVoxelEdit`, so one undo stack covers every edit, whichever tool made it.
  */
 

@@ -32,7 +32,7 @@ export function voxelsInsidePolygon(points: PlanePoint[], width: number, height:
   return inside;
 }
 
-/** The u coordinates, in increasing order, where the polygon's edges cross row v. */
+/** Return the u coordinates, in increasing order, where the polygon's edges cross row v. */
 function rowCrossings(points: PlanePoint[], v: number): number[] {
   const crossings: number[] = [];
   for (let index = 0; index < points.length; index++) {

@@ -1,10 +1,10 @@
 /**
  * Shape-based interpolation of a region between annotated slices.
  *
- * For each pair of consecutive annotated slices along an axis with empty slices between them,
- * each of the two slices becomes a signed distance map (negative inside, in voxels, from an
- * exact 2-D Euclidean distance transform), the maps are blended linearly by position, and a voxel
- * of an empty slice is filled where the blend is at most zero. This is the classic method of
+ * Take each pair of consecutive annotated slices along an axis with empty slices between them.
+ * Each of the two slices becomes a signed distance map (negative inside, in voxels, from an exact
+ * 2-D Euclidean distance transform). The maps are blended linearly by position, and a voxel of an
+ * empty slice is filled where the blend is at most zero. This is the classic method of
  * Raya and Udupa (1990); it follows shapes that move and change size between slices, but two
  * shapes that do not overlap at all fade out in the middle instead of being joined.
  *
@@ -41,10 +41,8 @@ export function annotatedSlices(voxels: Uint8Array, dimensions: Vec3, axis: 0 | 
     if (voxels[index] === 0) {
       continue;
     }
-    const i = index % nx;
-    const j = Math.floor(index / nx) % ny;
-    const k = Math.floor(index / (nx * ny));
-    found[axis === 0 ? i : axis === 1 ? j : k] = 1;
+    const ijk = [index % nx, Math.floor(index / nx) % ny, Math.floor(index / (nx * ny))];
+    found[ijk[axis]] = 1;
   }
   const slices: number[] = [];
   found.forEach((value, slice) => {
@@ -82,9 +80,9 @@ function fillGap(
 }
 
 /**
- * Signed distance of a 0/1 slice in voxels: minus the distance to the nearest outside voxel for
- * inside voxels, the distance to the nearest inside voxel for outside voxels, with the boundary
- * halfway between them (so every value is at least 0.5 away from zero).
+ * Compute the signed distance of a 0/1 slice in voxels. An inside voxel gets minus its distance
+ * to the nearest outside voxel, and an outside voxel its distance to the nearest inside voxel.
+ * The boundary lies halfway between them, so every value is at least 0.5 away from zero.
  */
 export function signedDistance(slice: Uint8Array, width: number, height: number): Float32Array {
   const toInside = distanceTransform(slice, width, height, 1);

@@ -1,6 +1,6 @@
 /**
  * The mask version API of the platform: list, fetch, save and restore versions of a case's mask.
- * Saves and restores return a typed outcome instead of throwing for the answers the viewer must
+ * Saves and restores return a typed outcome instead of throwing for the responses the viewer must
  * act on: a stale base version, a rejected mask, no network, or a server error worth retrying.
  */
 
@@ -8,7 +8,7 @@ import { apiUrl, type MaskVersion, type ViewerConfig } from '../viewer/config';
 import { gunzipBytes, gzipBytes, isGzip, sha256Hex, xorDelta } from './maskPayload';
 import type { PaintOverride } from '../tools/paintPermission';
 
-/** The answer to a save or restore. */
+/** The outcome of a save or restore. */
 export type SaveOutcome =
   | { kind: 'saved'; version: MaskVersion }
   | { kind: 'stale'; current: MaskVersion | null; detail: string }
@@ -66,7 +66,7 @@ export async function postRestore(config: ViewerConfig, versionId: number, baseV
   });
 }
 
-/** The versions of the case, newest first. */
+/** Fetch the versions of the case, newest first. */
 export async function listVersions(config: ViewerConfig): Promise<MaskVersion[]> {
   const response = await fetch(config.api.versions, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
   if (!response.ok) {

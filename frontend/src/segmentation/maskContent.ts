@@ -27,7 +27,7 @@ export function loadMaskIntoRegions(mask: CaseMask, bitmask: Uint8Array | null):
   }
 }
 
-/** The bitmask of the regions on screen, in a new array (or in `out`). */
+/** Return the bitmask of the regions on screen, in a new array (or in `out`). */
 export function composeMask(mask: CaseMask, out = new Uint8Array(mask.voxelCount)): Uint8Array {
   return composeBitmask(regionBits(mask), out);
 }

@@ -25,6 +25,19 @@ describe('gzipBytes', () => {
   });
 });
 
+describe('gzipBytes on a large mask', () => {
+  it('round-trips a mask larger than one compression chunk', async () => {
+    const mask = new Uint8Array(3_500_000);
+    for (let index = 0; index < mask.length; index += 997) {
+      mask[index] = index % 8;
+    }
+    const restored = await gunzipBytes(await gzipBytes(mask));
+    // A direct comparison: deep equality of million-element arrays is slow in Vitest.
+    expect(restored.length).toBe(mask.length);
+    expect(restored.every((value, index) => value === mask[index])).toBe(true);
+  });
+});
+
 describe('xorDelta', () => {
   it('is zero where the masks agree and the changed bits elsewhere', () => {
     expect(Array.from(xorDelta(Uint8Array.from([1, 3, 0]), Uint8Array.from([1, 1, 4])))).toEqual([0, 2, 4]);

@@ -41,7 +41,7 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** The XOR of two masks: the server's `xor-delta` kind, mostly zeros for a small edit. */
+/** Return the XOR of two masks, the server's `xor-delta` kind, mostly zeros for a small edit. */
 export function xorDelta(base: Uint8Array, current: Uint8Array): Uint8Array {
   if (base.length !== current.length) {
     throw new Error(`cannot diff masks of ${base.length} and ${current.length} voxels`);

@@ -1,5 +1,5 @@
 /**
- * How the regions look in the viewports: colour, visibility, opacity, and filled or outline
+ * The look of the regions in the viewports: colour, visibility, opacity, and filled or outline
  * display. Every region is shown in every viewport, whichever sequence it is drawn on.
  */
 

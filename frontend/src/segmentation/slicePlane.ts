@@ -1,7 +1,7 @@
 /**
  * Addressing of one slice of the reference grid in the flat NIfTI-order voxel array.
  *
- * A slice is perpendicular to one IJK axis; its in-plane coordinates (u, v) are the two other
+ * A slice is perpendicular to one IJK axis. Its in-plane coordinates (u, v) are the two other
  * axes in increasing order: (i, j) for a k-slice, (i, k) for a j-slice, (j, k) for an i-slice.
  */
 
@@ -16,7 +16,7 @@ export interface SlicePlane {
   index(u: number, v: number): number;
 }
 
-/** The in-plane IJK axes (u, v) of slices perpendicular to `axis`. */
+/** Return the in-plane IJK axes (u, v) of slices perpendicular to `axis`. */
 export function planeAxes(axis: 0 | 1 | 2): [number, number] {
   if (axis === 0) {
     return [1, 2];
@@ -24,7 +24,7 @@ export function planeAxes(axis: 0 | 1 | 2): [number, number] {
   return axis === 1 ? [0, 2] : [0, 1];
 }
 
-/** The plane of slice `slice` perpendicular to `axis` in a grid of `dimensions`. */
+/** Return the plane of slice `slice` perpendicular to `axis` in a grid of `dimensions`. */
 export function slicePlane(dimensions: Vec3, axis: 0 | 1 | 2, slice: number): SlicePlane {
   const strides = [1, dimensions[0], dimensions[0] * dimensions[1]];
   const [uAxis, vAxis] = planeAxes(axis);

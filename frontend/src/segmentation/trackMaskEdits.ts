@@ -1,8 +1,8 @@
 /**
  * Tracking of edits to the case mask. Every change to a drawn region's labelmap (a brush stroke,
- * a fill, an undo) reaches Cornerstone's SEGMENTATION_DATA_MODIFIED event with the k-slices it
- * touched; this listener recomputes the derived regions on those slices and reports them, so the
- * journal and the autosave know what changed without scanning the whole grid.
+ * a fill, an undo) fires Cornerstone's SEGMENTATION_DATA_MODIFIED event with the k-slices it
+ * touched. This listener recomputes the derived regions on those slices and reports the slices,
+ * so the journal and the autosave find what changed without scanning the whole grid.
  */
 
 import { eventTarget } from '@cornerstonejs/core';
@@ -11,7 +11,7 @@ import { Enums as ToolEnums, segmentation, type Types as ToolTypes } from '@corn
 import { evaluateDerived } from './bitmask';
 import { arraysByKey, derivedLayers, layerOfSegmentation, type CaseMask } from './caseMask';
 
-/** What the tracker reports to, and asks. */
+/** The callbacks of the tracker. */
 export interface MaskEditHandlers {
   /** Receives the k-slices an edit touched. */
   onEdit(slices: number[]): void;

@@ -1,5 +1,5 @@
 /**
- * The local journal of unsaved strokes, in IndexedDB, one record per case and user. It holds the
+ * The local journal of unsaved strokes, in IndexedDB, one record per case and user. It keeps the
  * voxels that differ from the base version (encoded per k-slice by journalEncoding), so closing
  * or crashing the tab loses at most the edits since the last journal write, a second or two.
  */

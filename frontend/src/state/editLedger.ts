@@ -33,7 +33,7 @@ export class EditLedger {
     return this.sequence;
   }
 
-  /** The k-slices edited after edit number `since`, in increasing order. */
+  /** Return the k-slices edited after edit number `since`, in increasing order. */
   slicesEditedAfter(since: number): number[] {
     const slices: number[] = [];
     this.lastEdit.forEach((edit, slice) => {

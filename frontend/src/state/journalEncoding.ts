@@ -2,8 +2,8 @@
  * Compact encoding of unsaved mask changes for the local journal.
  *
  * A change set lists the voxels of one range (one k-slice of the grid) whose value differs from
- * the base version, as runs: for each run, the gap from the end of the previous run and the run
- * length as unsigned LEB128 varints, then the run's new voxel values. Unchanged voxels cost
+ * the base version, as runs. Each run is the gap from the end of the previous run and the run
+ * length as unsigned LEB128 varints, followed by the run's new voxel values. Unchanged voxels cost
  * nothing, so a journal of a few strokes stays a few kilobytes even on a 512x512x200 grid.
  */
 

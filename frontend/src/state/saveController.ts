@@ -1,9 +1,9 @@
 /**
  * Saving of the mask: autosave while there are unsaved edits, a save when the tab is hidden, a
  * keep-alive delta save when the page closes, the local journal, and the save status shown to
- * the user. Every save names the version the edits started from (the base); the server rejects
- * a save whose base is no longer the newest version, and the edits then stay on screen and in
- * the journal until the user reloads or merges (see versionActions).
+ * the user. Every save names the version the edits started from (the base). The server rejects
+ * a save whose base is no longer the newest version. The edits then stay on screen and in the
+ * journal until the user reloads or merges (see versionActions).
  */
 
 import { composeBitmaskRange } from '../segmentation/bitmask';
@@ -151,8 +151,8 @@ export class SaveController {
 
   /**
    * Replace the mask on screen with `content` and make `base` the version the edits start from.
-   * Voxels where content differs from the base count as unsaved edits (after a merge) and go to
-   * the journal; the undo history is cleared because it refers to the replaced content. A journal
+   * Voxels where content differs from the base (after a merge) count as unsaved edits and go to
+   * the journal. The undo history is cleared because it refers to the replaced content. A journal
    * record from before is left alone unless differences overwrite it (see `discardJournal`).
    */
   async replaceContent(content: Uint8Array | null, base: SaveBase): Promise<void> {
@@ -177,7 +177,7 @@ export class SaveController {
     }
   }
 
-  /** Delete the journal record, after the user chose to drop the edits it holds. */
+  /** Delete the journal record, after the user chose to drop the edits it contains. */
   async discardJournal(): Promise<void> {
     this.journalSlices.clear();
     try {
@@ -247,7 +247,7 @@ export class SaveController {
     const started = performance.now();
     const payload = await fullPayload(snapshot);
     const outcome = await postMaskVersion(this.config, payload, this.base.version?.id ?? null, this.store.state.overrides);
-    log.info(`save answered ${outcome.kind} after ${Math.round(performance.now() - started)} ms (${payload.body.length} bytes)`);
+    log.info(`save returned ${outcome.kind} after ${Math.round(performance.now() - started)} ms (${payload.body.length} bytes)`);
     await this.handleOutcome(outcome, snapshot, edit);
   }
 

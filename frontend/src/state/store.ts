@@ -10,7 +10,7 @@ import type { PaintOverride } from '../tools/paintPermission';
 import type { BrushSettings, ToolKey } from '../tools/toolGroups';
 import type { RegionAppearance } from '../segmentation/regionDisplay';
 
-/** What the save indicator shows. */
+/** The state the save indicator shows. */
 export type SaveStatus = 'saved' | 'unsaved' | 'saving' | 'conflict' | 'offline' | 'failed' | 'readonly';
 
 export interface ViewerState {

@@ -1,7 +1,7 @@
 /**
- * What the user can do with mask versions besides saving: resolve a conflict by reloading the
- * newer version or merging their edits into it, restore an earlier version, preview one
- * read-only, and recover unsaved edits from the local journal after a crash or a closed tab.
+ * Actions on mask versions besides saving. The user can resolve a conflict by reloading the newer
+ * version or by merging their edits into it, restore an earlier version, or preview one read-only.
+ * Unsaved edits come back from the local journal after a crash or a closed tab.
  */
 
 import type { CaseMask } from '../segmentation/caseMask';
@@ -109,6 +109,7 @@ export async function findDraft(context: VersionContext): Promise<DraftOffer | n
     await journal.remove();
     return null;
   }
+
   const base = context.controller.saveBase;
   const sameBase = record.baseVersionId === (base.version?.id ?? null);
   const draftBase = sameBase ? base.mask : await draftBaseMask(context, record.baseVersionId);
@@ -116,11 +117,13 @@ export async function findDraft(context: VersionContext): Promise<DraftOffer | n
   for (const [slice, encoded] of Object.entries(record.slices)) {
     applyChanges(mine, encoded, Number(slice) * context.mask.sliceSize);
   }
+
   // A keep-alive save may have stored these very edits as the newest version already.
   if (!sameBase && base.version && (await sha256Hex(mine)) === base.version.checksum) {
     await journal.remove();
     return null;
   }
+
   return {
     savedAt: record.savedAt,
     needsMerge: !sameBase,

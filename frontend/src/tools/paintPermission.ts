@@ -1,6 +1,6 @@
 /**
  * Which regions may be painted in which viewport. The protocol prescribes one sequence per drawn
- * region (WT on FLAIR, TC on T2, ET on T1c); painting it in another sequence's viewport is
+ * region (WT on FLAIR, TC on T2, ET on T1c). Painting it in another sequence's viewport is
  * refused unless the annotator recorded a reason, which is saved with the mask.
  */
 

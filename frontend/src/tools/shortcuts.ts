@@ -6,7 +6,7 @@
 import type { Orientation } from '../viewer/geometry';
 import type { ToolKey } from './toolGroups';
 
-/** What a shortcut does. */
+/** The action of a shortcut. */
 export type ShortcutAction =
   | { kind: 'tool'; tool: ToolKey }
   | { kind: 'region'; index: number }
@@ -55,7 +55,7 @@ const TOOL_KEYS: Record<string, ToolKey> = {
 
 const ORIENTATION_KEYS: Record<string, Orientation> = { A: 'axial', S: 'sagittal', C: 'coronal' };
 
-/** The action of a key press, or null when the key is not a shortcut. */
+/** Return the action of a key press, or null when the key is not a shortcut. */
 export function actionForKey(press: KeyPress): ShortcutAction | null {
   const command = Boolean(press.ctrlKey || press.metaKey);
   if (command) {

@@ -3,8 +3,9 @@
  * the painting tools must act only in the viewport of the active region's sequence, and because
  * the threshold brush compares against the intensities of the viewport's own sequence.
  *
- * Bindings: the left button runs the chosen tool; Shift+left places the cursor; the right button
- * drags window/level; the middle button pans; the wheel scrolls slices and Ctrl+wheel zooms.
+ * Bindings: the left button runs the chosen tool and Shift+left places the cursor. The right
+ * button drags window and level, and the middle button pans. The wheel scrolls slices, and
+ * Ctrl+wheel zooms.
  */
 
 import { Enums as ToolEnums, ToolGroupManager, type Types as ToolTypes } from '@cornerstonejs/tools';

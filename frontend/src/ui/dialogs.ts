@@ -1,6 +1,6 @@
 /**
  * Modal dialogs of the viewer, on the native <dialog> element: a choice between actions, and a
- * request for a written reason. Each returns a promise of the user's answer.
+ * request for a written reason. Each returns a promise of the user's choice.
  */
 
 import { t } from '../i18n';

@@ -1,7 +1,7 @@
 /**
- * The figures panel: what the server computed from the last saved version. Volumes per region
- * in cm3, the lesions with their volumes, nesting violations and empty required regions; a
- * click on a lesion or violation moves every viewport to it.
+ * The figures panel: what the server computed from the last saved version. It lists volumes per
+ * region in cm3, the lesions with their volumes, nesting violations and empty required regions.
+ * A click on a lesion or violation moves every viewport to it.
  */
 
 import { t } from '../i18n';

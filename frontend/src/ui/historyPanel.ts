@@ -52,7 +52,7 @@ export function buildHistoryPanel(store: Store, commands: ViewerCommands, onErro
     const request = ++latestRequest;
     try {
       const listed = await commands.listVersions();
-      // Two saves in a row start two refreshes; only the later answer is current.
+      // Two saves in a row start two refreshes, and only the later response is current.
       if (request !== latestRequest) {
         return;
       }
@@ -68,9 +68,15 @@ export function buildHistoryPanel(store: Store, commands: ViewerCommands, onErro
 function versionRow(version: MaskVersion, current: boolean, previewed: boolean, readOnly: boolean, commands: ViewerCommands): HTMLElement {
   const when = new Date(version.created_at).toLocaleString(document.documentElement.lang || 'en');
   const restored = version.restored_from ? t('history.restoredFrom', { id: version.restored_from }) : '';
+  let rowClass = '';
+  if (current) {
+    rowClass = 'current';
+  } else if (previewed) {
+    rowClass = 'previewed';
+  }
   return h(
     'li',
-    { class: current ? 'current' : previewed ? 'previewed' : '', 'data-version': String(version.number) },
+    { class: rowClass, 'data-version': String(version.number) },
     h('span', { class: 'version-title' }, t('history.version', { number: version.number }), current ? h('em', {}, ` ${t('history.current')}`) : ''),
     h('small', {}, `${version.author ?? '—'} · ${when} ${restored}`),
     h(

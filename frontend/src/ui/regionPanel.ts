@@ -1,7 +1,8 @@
 /**
- * The region panel: every region of the protocol with its colour, the sequence it is drawn on
- * (or the formula of a derived one), which one the brushes paint, its visibility and opacity;
- * the filled or outline display; and the reasons recorded for painting on another sequence.
+ * The region panel lists every region of the protocol with its colour, the sequence it is drawn
+ * on (or the formula of a derived one), its visibility and opacity, and which one the brushes
+ * paint. Below the list are the filled or outline display and the reasons recorded for painting
+ * on another sequence.
  */
 
 import { t } from '../i18n';

@@ -22,7 +22,7 @@ const TOOLS: Array<{ tool: ToolKey; key: string }> = [
   { tool: 'pan', key: 'P' },
 ];
 
-/** Build the panel; `sequenceOfRegion` gives the sequence whose threshold range is shown. */
+/** Build the panel. `sequenceOfRegion` returns the sequence whose threshold range is shown. */
 export function buildToolPanel(store: Store, commands: ViewerCommands, sequenceOfRegion: (region: string) => string): HTMLElement {
   const toolButtons = TOOLS.map(({ tool, key }) =>
     h('button', {
@@ -34,17 +34,20 @@ export function buildToolPanel(store: Store, commands: ViewerCommands, sequenceO
       onclick: () => commands.selectTool(tool),
     }),
   );
+
   const radius = h('input', { type: 'range', min: '0.5', max: '30', step: '0.5', 'data-testid': 'brush-radius' });
   const radiusValue = h('output', {});
   radius.addEventListener('input', () => commands.setBrush({ ...store.state.brush, radiusMm: Number(radius.value) }));
   const sphere = h('input', { type: 'checkbox', 'data-testid': 'brush-sphere' });
   sphere.addEventListener('change', () => commands.setBrush({ ...store.state.brush, shape: sphere.checked ? 'sphere' : 'circle' }));
+
   const lower = h('input', { type: 'number', step: 'any', 'data-testid': 'threshold-lower' });
   const upper = h('input', { type: 'number', step: 'any', 'data-testid': 'threshold-upper' });
   const thresholdSequence = h('span', { class: 'muted' });
   const onThreshold = (): void => commands.setThreshold(sequenceOfRegion(store.state.activeRegion), Number(lower.value), Number(upper.value));
   lower.addEventListener('change', onThreshold);
   upper.addEventListener('change', onThreshold);
+
   const panel = h(
     'div',
     { class: 'tool-panel' },

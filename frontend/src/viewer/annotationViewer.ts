@@ -244,7 +244,7 @@ export class AnnotationViewer implements ViewerCommands {
       this.focusedViewportId = entry.viewportId;
     });
     entry.frame.addEventListener('dblclick', () => this.toggleEnlarged(entry.viewportId));
-    // Runs before Cornerstone sees the press: explains why nothing is painted here.
+    // Runs before Cornerstone receives the press, to explain why nothing is painted here.
     entry.frame.addEventListener(
       'pointerdown',
       (event) => {

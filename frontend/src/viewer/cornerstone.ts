@@ -38,7 +38,7 @@ export async function initCornerstone(): Promise<RenderingEngine> {
   return engine;
 }
 
-/** The rendering engine, once `initCornerstone` has run. */
+/** Return the rendering engine, once `initCornerstone` has run. */
 export function renderingEngine(): RenderingEngine {
   if (!engine) {
     throw new Error('Cornerstone is not started; call initCornerstone first');

@@ -33,8 +33,8 @@ export async function fetchSequence(url: string, grid: { shape: number[]; affine
 }
 
 /**
- * The response body inflated: a .nii.gz is inflated while it streams in, unless the server sent
- * it with Content-Encoding: gzip, which the browser has inflated already.
+ * Read the response body, inflated. A .nii.gz is inflated while it streams in, unless the server
+ * sent it with Content-Encoding: gzip, which the browser has inflated already.
  */
 async function inflatedBody(response: Response): Promise<ArrayBuffer> {
   const encoded = (response.headers.get('Content-Encoding') ?? '').includes('gzip');

@@ -95,7 +95,7 @@ export function worldToIjk(geometry: GridGeometry, world: Vec3): Vec3 {
   return ijk;
 }
 
-/** The IJK axis (0, 1 or 2) most nearly along a view's plane normal. */
+/** Return the IJK axis (0, 1 or 2) most nearly along a view's plane normal. */
 export function viewAxis(geometry: GridGeometry, viewPlaneNormal: number[]): 0 | 1 | 2 {
   let best: 0 | 1 | 2 = 0;
   let bestDot = -1;

@@ -20,7 +20,7 @@ import {
 import { RENDERING_ENGINE_ID } from './cornerstone';
 import type { ViewportEntry, ViewportGrid } from './viewportGrid';
 
-/** Where a viewport is: the IJK axis across its slices and the 0-based slice index. */
+/** The position of a viewport: the IJK axis across its slices and the 0-based slice index. */
 export interface SlicePosition {
   axis: 0 | 1 | 2;
   index: number;
@@ -93,7 +93,7 @@ export class LinkedNavigation {
     this.grid.entries.forEach((entry) => this.onCameraModified(entry));
   }
 
-  /** The slice position of a viewport. */
+  /** Return the slice position of a viewport. */
   slicePosition(viewportId: string): SlicePosition {
     const camera = this.grid.viewport(viewportId).getCamera();
     const axis = viewAxis(this.geometry, camera.viewPlaneNormal!);

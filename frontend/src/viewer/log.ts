@@ -19,7 +19,7 @@ function write(level: Level, message: string, details: unknown[]): void {
   if (ORDER[level] < minimum) {
     return;
   }
-  // eslint-disable-next-line no-console -- this module is the viewer's one console writer.
+  // The only console call of the viewer.
   console[level](`[viewer] ${message}`, ...details);
 }
 

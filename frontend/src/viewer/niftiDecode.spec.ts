@@ -81,7 +81,7 @@ describe('decodeNifti', () => {
 
   it('rejects a file shorter than its voxels', () => {
     const buffer = niftiBytes({ dims: [4, 4, 4], datatype: 2, bitpix: 8, values: [1] });
-    expect(() => decodeNifti(buffer)).toThrow(/fewer than its 64 voxels/);
+    expect(() => decodeNifti(buffer)).toThrow(/truncated: it has 353 bytes, fewer than its 64 voxels/);
   });
 
   it('rejects bytes that are not NIfTI', () => {

@@ -49,7 +49,7 @@ export function decodeNifti(buffer: ArrayBuffer): DecodedNifti {
   }
   const offset = Math.round(header.vox_offset);
   if (offset + count * stored.bytes > buffer.byteLength) {
-    throw new Error(`the file holds ${buffer.byteLength} bytes, fewer than its ${count} voxels need`);
+    throw new Error(`the file is truncated: it has ${buffer.byteLength} bytes, fewer than its ${count} voxels need`);
   }
   const aligned = offset % stored.bytes === 0 && header.littleEndian;
   const source = aligned ? buffer : littleEndianCopy(buffer, offset, count, stored.bytes, header.littleEndian);

@@ -30,7 +30,7 @@ import { buildToolPanel } from '../ui/toolPanel';
 import { buildTopBar } from '../ui/topBar';
 import type { ViewerShell } from '../ui/viewerShell';
 import { AnnotationViewer } from './annotationViewer';
-import { isDrawn, type MaskVersion, type ViewerConfig } from './config';
+import { isDrawn, type MaskVersion, type Region, type ViewerConfig } from './config';
 import { initCornerstone, RENDERING_ENGINE_ID } from './cornerstone';
 import { gridGeometry } from './geometry';
 import { LinkedNavigation } from './linkedNavigation';
@@ -102,7 +102,7 @@ export async function openCase(config: ViewerConfig, shell: ViewerShell, downloa
   navigation.start();
   const mask = createRegionLabelmaps(config.regions, geometry);
   showRegionsInViewports(mask, grid.viewportIds());
-  const store = new Store(initialState(config, mask.layers.map((layer) => layer.key)));
+  const store = new Store(initialState(config));
   const journal = await DraftJournal.open(config.case.id, config.user.id);
   let history: HistoryPanel | null = null;
   const conflictBar = buildConflictBar((choice, current) => resolveConflict(versions, choice, current));
@@ -174,7 +174,7 @@ async function showVolumes(grid: ViewportGrid, windowLevel: WindowLevel, volumes
   await Promise.all(rendered);
 }
 
-function initialState(config: ViewerConfig, regionKeys: string[]): ViewerState {
+function initialState(config: ViewerConfig): ViewerState {
   const firstDrawn = config.regions.find(isDrawn);
   return {
     activeRegion: firstDrawn?.key ?? '',
@@ -183,7 +183,7 @@ function initialState(config: ViewerConfig, regionKeys: string[]): ViewerState {
     thresholds: {},
     orientation: 'axial',
     windowPreset: 'auto',
-    appearance: Object.fromEntries(regionKeys.map((key) => [key, { visible: true, opacity: 0.4 }])),
+    appearance: Object.fromEntries(config.regions.map((region) => [region.key, { visible: true, opacity: defaultOpacity(region, config.regions) }])),
     outlineOnly: false,
     overrides: config.latest_version?.overrides ?? [],
     saveStatus: config.case.read_only ? 'readonly' : 'saved',
@@ -193,6 +193,24 @@ function initialState(config: ViewerConfig, regionKeys: string[]): ViewerState {
     preview: null,
     readOnly: config.case.read_only,
   };
+}
+
+/**
+ * Fill opacity a region starts with: light for the outermost region and stronger for regions
+ * nested in it, so the inner regions stay distinct where the fills overlap.
+ */
+function defaultOpacity(region: Region, regions: Region[]): number {
+  let depth = 0;
+  let current: Region | undefined = region;
+  while (current && isDrawn(current) && current.within && depth < regions.length) {
+    const container: string = current.within;
+    current = regions.find((candidate) => candidate.key === container);
+    depth++;
+  }
+  if (!isDrawn(region)) {
+    depth = 2;
+  }
+  return Math.min(0.5, 0.25 + 0.1 * depth);
 }
 
 function setDefaults(viewer: AnnotationViewer, store: Store, windowLevel: WindowLevel, grid: ViewportGrid, drawn: string[]): void {

@@ -12,7 +12,7 @@ import { ViewportOverlay } from './viewportOverlay';
 export interface ViewportEntry {
   sequence: SequenceSource;
   viewportId: string;
-  /** The frame that holds the Cornerstone element and the overlay. */
+  /** The frame that contains the Cornerstone element and the overlay. */
   frame: HTMLElement;
   /** The element Cornerstone renders into. */
   element: HTMLDivElement;
@@ -50,17 +50,17 @@ export class ViewportGrid {
     return this.entries.map((entry) => entry.viewportId);
   }
 
-  /** The volume viewport of an entry. */
+  /** Return the volume viewport of an entry. */
   viewport(viewportId: string): Types.IVolumeViewport {
     return this.engine.getViewport(viewportId) as Types.IVolumeViewport;
   }
 
-  /** The entry of a viewport id or sequence key, if the case has it. */
+  /** Return the entry of a viewport id or sequence key, if the case has it. */
   find(id: string): ViewportEntry | undefined {
     return this.entries.find((entry) => entry.viewportId === id || entry.sequence.key === id);
   }
 
-  /** The viewport shown alone, or null in the 2x2 layout. */
+  /** Return the viewport shown alone, or null in the 2x2 layout. */
   enlargedViewport(): string | null {
     return this.enlarged;
   }

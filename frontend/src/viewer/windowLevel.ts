@@ -36,7 +36,7 @@ export class WindowLevel {
     }
   }
 
-  /** The intensity range at two percentiles of a viewport's volume (for threshold defaults). */
+  /** Return the intensity range at two percentiles of a viewport's volume (for threshold defaults). */
   percentileRange(viewportId: string, lower: number, upper: number): VoiRange | null {
     const histogram = this.histograms.get(viewportId);
     return histogram ? { lower: histogram.at(lower), upper: histogram.at(upper) } : null;

@@ -34,8 +34,8 @@ export interface IntensityHistogram {
 const BINS = 4096;
 
 /**
- * Histogram of the non-zero voxels of `data`, reading every `step`-th voxel; a step of 7 reads
- * 1.3 million of a 240x240x155 volume, enough for percentiles to within a bin.
+ * Build the histogram of the non-zero voxels of `data`, reading every `step`-th voxel. A step of
+ * 7 reads 1.3 million voxels of a 240x240x155 volume, enough for percentiles to within a bin.
  */
 export function intensityHistogram(data: ArrayLike<number>, step = 7): IntensityHistogram {
   let min = Infinity;
@@ -74,7 +74,7 @@ export function intensityHistogram(data: ArrayLike<number>, step = 7): Intensity
   return { min, max, at };
 }
 
-/** The VOI range of a preset for a volume's histogram; never empty. */
+/** Return the VOI range of a preset for a volume's histogram, which is never empty. */
 export function presetRange(histogram: IntensityHistogram, preset: WindowPresetKey): VoiRange {
   const [low, high] = WINDOW_PRESETS[preset];
   const lower = histogram.at(low);
