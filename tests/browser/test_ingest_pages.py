@@ -32,10 +32,11 @@ def test_upload_in_the_browser_then_study_ready(
     row = page.locator(f'tr[data-study-id="{study.pk}"]')
     assert row.locator("[data-study-status]").get_attribute("data-study-status") == "ready"
     assert row.locator(".chip.missing").count() == 0
-    page.wait_for_function(
-        "n => [...document.querySelectorAll('.thumbs img')].filter(i => i.complete && i.naturalWidth > 0).length >= n",
-        arg=4,
+    loaded_thumbnails = (
+        "n => [...document.querySelectorAll('.thumbs img')]"
+        ".filter(image => image.complete && image.naturalWidth > 0).length >= n"
     )
+    page.wait_for_function(loaded_thumbnails, arg=4)
     page.screenshot(path=str(artifacts_dir / "study-list.png"), full_page=True)
 
     page.goto(f"{live_server.url}/studies/{study.pk}/")
