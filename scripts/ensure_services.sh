@@ -8,6 +8,8 @@ need_packages=()
 command -v chromium >/dev/null 2>&1 || need_packages+=(chromium)
 command -v gdcmanon >/dev/null 2>&1 || need_packages+=(libgdcm-tools)
 command -v msgfmt >/dev/null 2>&1 || need_packages+=(gettext)
+# A CJK font, so that browser-test screenshots of Chinese pages show the characters.
+fc-list 2>/dev/null | grep -qi "wqy\|noto.*cjk" || need_packages+=(fonts-wqy-microhei)
 if [ ${#need_packages[@]} -gt 0 ]; then
     echo "Installing Debian packages: ${need_packages[*]}"
     SUDO=""

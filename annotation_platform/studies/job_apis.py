@@ -16,6 +16,7 @@ class JobOutput(serializers.Serializer):
 
     id = serializers.IntegerField()
     kind = serializers.CharField()
+    kind_display = serializers.CharField()
     group = serializers.CharField()
     state = serializers.ChoiceField(choices=["queued", "running", "succeeded", "failed"])
     state_display = serializers.CharField()

@@ -27,3 +27,11 @@ def translated(value: str) -> str:
 @register.filter
 def percent(value: float | None) -> int:
     return round(100 * float(value or 0))
+
+
+@register.filter
+def job_kind(value: str) -> str:
+    """The job kind in the reader's language."""
+    from annotation_platform.core.presenters import job_kind_label
+
+    return job_kind_label(value)

@@ -11,7 +11,6 @@
 import { Enums as ToolEnums, ToolGroupManager, type Types as ToolTypes } from '@cornerstonejs/tools';
 import {
   BrushTool,
-  PaintFillTool,
   PanTool,
   StackScrollTool,
   WindowLevelTool,
@@ -19,6 +18,7 @@ import {
 } from '@cornerstonejs/tools';
 
 import { CursorTool, type CursorPlacedCallback } from './CursorTool';
+import { FillClickTool, type FillClickCallback } from './FillClickTool';
 import { FreehandFillTool, type ContourCompletedCallback } from './FreehandFillTool';
 
 const { MouseBindings, KeyboardBindings } = ToolEnums;
@@ -45,7 +45,7 @@ const TOOL_NAMES: Record<ToolKey, string> = {
   brush: 'Paint',
   eraser: 'Erase',
   threshold: 'ThresholdPaint',
-  fill: PaintFillTool.toolName,
+  fill: FillClickTool.toolName,
   contour: FreehandFillTool.toolName,
   contourErase: 'FreehandErase',
   windowLevel: WindowLevelTool.toolName,
@@ -65,6 +65,7 @@ export interface BrushSettings {
 export interface ToolCallbacks {
   onCursorPlaced: CursorPlacedCallback;
   onContourCompleted: ContourCompletedCallback;
+  onFillClick: FillClickCallback;
 }
 
 /** Tool group id of a viewport. */
@@ -95,7 +96,7 @@ function addTools(group: ToolTypes.IToolGroup, volumeId: string, callbacks: Tool
   group.addTool(PanTool.toolName);
   group.addTool(ZoomTool.toolName, { minZoomScale: 0.2, maxZoomScale: 20 });
   group.addTool(StackScrollTool.toolName, { invert: false });
-  group.addTool(PaintFillTool.toolName);
+  group.addTool(FillClickTool.toolName, { onFill: callbacks.onFillClick });
   group.addTool(FreehandFillTool.toolName, { onComplete: callbacks.onContourCompleted });
   group.addToolInstance('FreehandErase', FreehandFillTool.toolName, { onComplete: callbacks.onContourCompleted, erase: true });
   const brush = { brushSize: 4, preview: { enabled: false } };

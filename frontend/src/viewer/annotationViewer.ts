@@ -13,7 +13,8 @@ import { voxelsInsidePolygon, type PlanePoint } from '../segmentation/fillPolygo
 import { interpolateSlices } from '../segmentation/interpolateSlices';
 import { listVersions } from '../segmentation/maskApi';
 import { setActiveRegion, setRegionAppearance, type RegionAppearance } from '../segmentation/regionDisplay';
-import { planeAxes, slicePlane } from '../segmentation/slicePlane';
+import { planeAxes, readSlice, slicePlane } from '../segmentation/slicePlane';
+import { enclosedArea } from '../segmentation/fillEnclosedArea';
 import type { ViewerCommands } from '../state/commands';
 import type { SaveController } from '../state/saveController';
 import type { Store } from '../state/store';
@@ -23,7 +24,7 @@ import { PAINTING_TOOLS, setBrushSettings, setPrimaryTool, setThresholdRange, ty
 import { askReason } from '../ui/dialogs';
 import type { Toasts } from '../ui/toasts';
 import type { MaskVersion, ViewerConfig } from './config';
-import { worldToIjk, type Orientation, type Vec3 } from './geometry';
+import { nearestVoxel, worldToIjk, type Orientation, type Vec3 } from './geometry';
 import type { LinkedNavigation } from './linkedNavigation';
 import type { ViewportEntry, ViewportGrid } from './viewportGrid';
 import type { WindowLevel } from './windowLevel';
@@ -226,6 +227,26 @@ export class AnnotationViewer implements ViewerCommands {
       indices.push(plane.index(inside[n], inside[n + 1]));
     }
     recordVoxelEdit(mask, store.state.activeRegion, indices, erase ? 0 : 1);
+  }
+
+  /** Fill the enclosed empty area of the active region around a click, on the viewport's slice. */
+  fillEnclosed(viewportId: string, world: Types.Point3): void {
+    const { mask, navigation, store, toasts } = this.parts;
+    const entry = this.parts.grid.find(viewportId);
+    if (!entry || !this.editable() || !this.mayPaintIn(entry)) {
+      return;
+    }
+    const { axis, index } = navigation.slicePosition(viewportId);
+    const [uAxis, vAxis] = planeAxes(axis);
+    const ijk = nearestVoxel(mask.geometry, worldToIjk(mask.geometry, world as Vec3));
+    const plane = slicePlane(mask.geometry.dimensions, axis, index);
+    const layer = layerOf(mask, store.state.activeRegion);
+    const area = enclosedArea(readSlice(layer.voxels, plane), plane.width, plane.height, ijk[uAxis], ijk[vAxis]);
+    if (!area) {
+      toasts.show(t('fill.notEnclosed', { region: layer.key }), 'warning');
+      return;
+    }
+    recordVoxelEdit(mask, layer.key, area.map((at) => plane.index(at % plane.width, Math.floor(at / plane.width))), 1);
   }
 
   private editable(): boolean {

@@ -9,7 +9,6 @@ import {
   addTool,
   BrushTool,
   init as initTools,
-  PaintFillTool,
   PanTool,
   StackScrollTool,
   WindowLevelTool,
@@ -17,6 +16,7 @@ import {
 } from '@cornerstonejs/tools';
 
 import { CursorTool } from '../tools/CursorTool';
+import { FillClickTool } from '../tools/FillClickTool';
 import { FreehandFillTool } from '../tools/FreehandFillTool';
 
 /** Id of the viewer's one rendering engine. */
@@ -31,7 +31,7 @@ export async function initCornerstone(): Promise<RenderingEngine> {
   }
   await initCore();
   initTools();
-  for (const tool of [BrushTool, PaintFillTool, PanTool, StackScrollTool, WindowLevelTool, ZoomTool, CursorTool, FreehandFillTool]) {
+  for (const tool of [BrushTool, PanTool, StackScrollTool, WindowLevelTool, ZoomTool, CursorTool, FillClickTool, FreehandFillTool]) {
     addTool(tool);
   }
   engine = new RenderingEngine(RENDERING_ENGINE_ID);

@@ -128,6 +128,7 @@ export async function openCase(config: ViewerConfig, shell: ViewerShell, downloa
     {
       onCursorPlaced: (world) => navigation.placeCursor(world),
       onContourCompleted: (viewportId, points, erase) => viewer.fillContour(viewportId, points, erase),
+      onFillClick: (viewportId, world) => viewer.fillEnclosed(viewportId, world),
     },
   );
   setDefaults(viewer, store, windowLevel, grid, mask.layers.filter((layer) => layer.derived === null).map((layer) => layer.key));
