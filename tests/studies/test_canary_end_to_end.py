@@ -134,7 +134,9 @@ def test_no_canary_reaches_any_output(worker, project, admin_client, tmp_path, c
     haystacks = _haystacks_from_database()
     haystacks += _haystacks_from_storage(Path(settings.DATA_DIR) / "objects")
     quarantine = Path(settings.DATA_DIR) / "quarantine"
-    assert not any(path.is_file() for path in quarantine.rglob("*")), "raw files left in quarantine"
+    for upload in Upload.objects.all():
+        left = [p for p in (quarantine / upload.quarantine_prefix).rglob("*") if p.is_file()]
+        assert left == [], "raw files left in quarantine"
     for log in Path(settings.DATA_DIR).glob("worker*.log"):
         haystacks.append((str(log), log.read_bytes()))
     haystacks.append(("web log", caplog.text.encode()))

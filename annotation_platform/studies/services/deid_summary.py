@@ -17,6 +17,7 @@ METHOD_NAMES = {
     "113105": _("Clean Descriptors Option"),
     "113107": _("Retain Longitudinal Temporal Information Modified Dates Option"),
     "113108": _("Retain Patient Characteristics Option"),
+    "113111": _("Retain Safe Private Option"),
 }
 
 COUNTERS = (
@@ -29,6 +30,8 @@ COUNTERS = (
     "tokens_dropped",
     "kept_values_cleaned",
     "values_transcoded",
+    "safe_private_kept",
+    "safe_private_dropped",
 )
 
 
