@@ -11,8 +11,15 @@ from django.utils.translation import get_language
 
 from annotation_platform.annotations.models import Case
 from annotation_platform.annotations.presenters import version_as_dict
-from annotation_platform.annotations.selectors import access_case, can_edit_case, cases_visible_to
+from annotation_platform.annotations.selectors import (
+    access_case,
+    access_case_for_edit,
+    can_edit_case,
+    cases_visible_to,
+)
 from annotation_platform.errors import ActionableError
+from annotation_platform.quality.services import case_quality_summary
+from annotation_platform.review.presenters import comment_as_dict
 
 # Seconds between autosaves while there are unsaved strokes; the design promises at most 15.
 AUTOSAVE_INTERVAL_S = 10
@@ -35,6 +42,40 @@ def annotate(request: HttpRequest, case_id: int) -> HttpResponse:
         "annotations/annotate.html",
         {"case": case, "config": viewer_config(request, case)},
     )
+
+
+@login_required
+def import_mask(request: HttpRequest, case_id: int) -> HttpResponse:
+    """A page to import a mask file as a new version, with the mapping shown before saving."""
+    from annotation_platform.annotations.imports import mask_import
+    from annotation_platform.core.storage import uploaded_file_path
+
+    try:
+        case = access_case_for_edit(request.user, case_id)
+    except ActionableError as error:
+        raise Http404(error.localized()) from None
+    context: dict[str, Any] = {"case": case}
+    if request.method == "POST" and request.FILES.get("file"):
+        upload = request.FILES["file"]
+        try:
+            with uploaded_file_path(upload) as path:
+                outcome = mask_import(
+                    case=case,
+                    user=request.user,
+                    path=path,
+                    file_name=upload.name,
+                    convention=request.POST.get("convention", ""),
+                    custom_map=request.POST.get("custom_map", ""),
+                    segment_map=request.POST.get("segment_map", ""),
+                    confirm=request.POST.get("confirm") == "true",
+                    base_version_id=case.latest_version_id,
+                )
+        except ActionableError as error:
+            context["error"] = {"code": error.code, "message": error.localized()}
+        else:
+            context["saved"] = outcome.saved
+            context["preview"] = outcome.preview if outcome.saved is None else None
+    return render(request, "annotations/import_mask.html", context)
 
 
 def viewer_config(request: HttpRequest, case: Case) -> dict[str, Any]:
@@ -77,7 +118,82 @@ def viewer_config(request: HttpRequest, case: Case) -> dict[str, Any]:
         "latest_version": version_as_dict(case.latest_version),
         "autosave_interval_s": AUTOSAVE_INTERVAL_S,
         "csrf_token": get_token(request),
+        "workflow": workflow_config(request, case),
+        "comments": [
+            comment_as_dict(comment)
+            for comment in case.comments.select_related("decision__reviewer", "decision__version")
+        ],
     }
+
+
+def workflow_config(request: HttpRequest, case: Case) -> dict[str, Any]:
+    """What the viewer offers around the drawing: submit, review, quality grades, comments."""
+    protocol = case.project.protocol_version
+    definition = protocol.definition
+    user = request.user
+    can_review = case.state in (Case.State.SUBMITTED, Case.State.IN_REVIEW) and _may_review(
+        case, user
+    )
+    editable = can_edit_case(user, case)
+    mode = "review" if can_review else ("annotate" if editable else "read_only")
+    latest_submission = case.submissions.order_by("-created_at").first()
+    return {
+        "mode": mode,
+        "can_submit": editable
+        and case.state == Case.State.ANNOTATING
+        and case.latest_version_id is not None,
+        "can_recall": case.assignee_id == user.pk and case.state == Case.State.SUBMITTED,
+        "can_review": can_review,
+        "submitted_version": version_as_dict(case.submitted_version),
+        "checklist": [
+            {"key": item["key"], "text": protocol.text(item["text"])}
+            for item in definition["checklist"]
+        ],
+        "submitted_checklist": latest_submission.checklist if latest_submission else {},
+        "scope_exclusions": [
+            {"key": item["key"], "name": protocol.text(item["name"])}
+            for item in definition["scope_exclusions"]
+        ],
+        "quality": {
+            "minimum": definition["minimum_quality_grade"],
+            "grades": [
+                {"value": g["value"], "name": protocol.text(g["name"])}
+                for g in definition["quality_grades"]
+            ],
+            "reasons": [
+                {"key": r["key"], "name": protocol.text(r["name"])}
+                for r in definition.get("quality_reasons", [])
+            ],
+            "series": case_quality_summary(case),
+        },
+        "api": {
+            "submit": reverse("api-case-submit", args=[case.pk]),
+            "recall": reverse("api-case-recall", args=[case.pk]),
+            "exclude": reverse("api-case-exclude", args=[case.pk]),
+            "review_start": reverse("api-review-start", args=[case.pk]),
+            "decision": reverse("api-review-decision", args=[case.pk]),
+            "comments": reverse("api-case-comments", args=[case.pk]),
+            "quality": reverse("api-series-quality", args=[case.pk, 0]).replace(
+                "/0/", "/{series_id}/"
+            ),
+            "heartbeat": reverse("api-case-heartbeat", args=[case.pk]),
+        },
+        "links": {
+            "worklist": reverse("worklists:worklist"),
+            "import": reverse("annotations:import-mask", args=[case.pk]) if editable else None,
+            "volumetry": reverse("volumetry:volumetry", args=[case.pk]),
+        },
+    }
+
+
+def _may_review(case: Case, user: Any) -> bool:
+    from annotation_platform.review.services import require_reviewer
+
+    try:
+        require_reviewer(case, user)
+    except ActionableError:
+        return False
+    return True
 
 
 def _region(protocol: Any, region: dict[str, Any]) -> dict[str, Any]:
