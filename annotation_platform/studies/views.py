@@ -79,6 +79,14 @@ def study_detail(request: HttpRequest, study_id: int) -> HttpResponse:
             "protocol": study.project.protocol_version,
             "job_group": f"study:{study.pk}",
             "deid_methods": method_names(study.deidentification or {}),
+            "quality_grades": [
+                (g["value"], study.project.protocol_version.text(g["name"]))
+                for g in study.project.protocol_version.definition["quality_grades"]
+            ],
+            "quality_reasons": [
+                (r["key"], study.project.protocol_version.text(r["name"]))
+                for r in study.project.protocol_version.definition.get("quality_reasons", [])
+            ],
         },
     )
 
@@ -96,6 +104,29 @@ def series_sequence_update(request: HttpRequest, series_id: int) -> HttpResponse
     except ActionableError as error:
         messages.error(request, error.localized())
         return redirect("studies:study-detail", study_id=series.study_id)
+    return redirect("studies:study-detail", study_id=series.study_id)
+
+
+@login_required
+@require_POST
+def series_quality_update(request: HttpRequest, series_id: int) -> HttpResponse:
+    """An admin grades a series' image quality from the study page."""
+    from annotation_platform.quality.services import series_grade
+
+    try:
+        series = access_series_as_admin(request.user, series_id)
+    except ActionableError as error:
+        raise _guard(error) from None
+    grade = request.POST.get("grade", "")
+    try:
+        series_grade(
+            series=series,
+            grade=int(grade) if grade.isdigit() else -1,
+            reasons=request.POST.getlist("reasons"),
+            user=request.user,
+        )
+    except ActionableError as error:
+        messages.error(request, error.localized())
     return redirect("studies:study-detail", study_id=series.study_id)
 
 

@@ -75,3 +75,15 @@ def test_ungraded_images_block_submission(ready_case, annotator_client, cases_di
 
     assert response.json()["code"] == "QUALITY_BELOW_MINIMUM"
     assert "T2: ?" in response.json()["detail"]
+
+
+def test_admin_grades_from_the_study_page(ready_case, admin_client):
+    t2 = ready_case.study.series.get(sequence="T2")
+
+    response = admin_client.post(f"/series/{t2.pk}/quality/", {"grade": "1", "reasons": ["coverage"]})
+
+    assert response.status_code == 302
+    t2.refresh_from_db()
+    assert (t2.quality_grade, t2.quality_reasons) == (1, ["coverage"])
+    page = admin_client.get(f"/studies/{ready_case.study_id}/")
+    assert b'name="grade"' in page.content
