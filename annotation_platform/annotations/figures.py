@@ -26,7 +26,7 @@ def voxel_volume_mm3(affine: list[list[float]] | np.ndarray) -> float:
 
 
 def mask_as_volume(mask: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
-    """A 3-D view (no copy) of a flat NIfTI-ordered mask."""
+    """Return a 3-D view (no copy) of a flat NIfTI-ordered mask."""
     return mask.reshape(shape, order="F")
 
 

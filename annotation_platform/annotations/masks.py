@@ -61,12 +61,12 @@ def gzip_bytes(raw: bytes | memoryview) -> bytes:
 
 
 def as_mask(raw: bytes) -> np.ndarray:
-    """A read-only uint8 view of raw mask bytes (no copy)."""
+    """Return a read-only uint8 view of raw mask bytes (no copy)."""
     return np.frombuffer(raw, dtype=np.uint8)
 
 
 def check_bits(mask: np.ndarray, allowed_bits: int) -> None:
-    """Raise when a voxel holds a bit that no drawn region of the protocol uses."""
+    """Raise when a voxel has a bit that no drawn region of the protocol uses."""
     forbidden = ~allowed_bits & 0xFF
     # Eight voxels per step: the forbidden bits repeated in every byte of a 64-bit word.
     words = mask[: mask.size - mask.size % 8].view(np.uint64)
@@ -125,7 +125,7 @@ def box_shape(box: Box) -> tuple[int, int, int]:
 
 
 def expand(shape: tuple[int, int, int], box: Box, crop: bytes) -> np.ndarray:
-    """The full mask (NIfTI order, F-contiguous) with `crop` placed in `box` and zeros elsewhere.
+    """Build the full mask (NIfTI order, F-contiguous) with `crop` in `box` and zeros elsewhere.
 
     np.zeros maps untouched pages to the zero page, so only the box's pages cost memory.
     """
@@ -139,7 +139,7 @@ def expand(shape: tuple[int, int, int], box: Box, crop: bytes) -> np.ndarray:
 
 
 def crop_bytes(volume: np.ndarray, extent: tuple[slice, slice, slice] | None) -> tuple[Box, bytes]:
-    """The box of `extent` (EMPTY_BOX for an empty mask) and the F-order bytes inside it."""
+    """Return the box of `extent` (EMPTY_BOX when empty) and the F-order bytes inside it."""
     if extent is None:
         return EMPTY_BOX, b""
     x, y, z = extent

@@ -287,7 +287,7 @@ def _stale(case: Case) -> ConflictError:
 
 
 def mask_read_crop(version: MaskVersion) -> bytes:
-    """The stored voxels of the version's crop box, F order."""
+    """Read the stored voxels of the version's crop box (F order)."""
     box = tuple(version.crop)
     if not all(box_shape(box)):  # type: ignore[arg-type]
         return b""
@@ -297,13 +297,13 @@ def mask_read_crop(version: MaskVersion) -> bytes:
 
 
 def mask_read_volume(version: MaskVersion) -> np.ndarray:
-    """The version's whole mask, F-contiguous uint8 on the reference grid."""
+    """Read the version's whole mask: F-contiguous uint8 on the reference grid."""
     shape = tuple(int(n) for n in version.shape)
     return expand(shape, tuple(version.crop), mask_read_crop(version))  # type: ignore[arg-type]
 
 
 def mask_read_raw(version: MaskVersion) -> bytes:
-    """The version's whole mask as raw bytes in NIfTI order."""
+    """Read the version's whole mask as raw bytes in NIfTI order."""
     return mask_read_volume(version).tobytes(order="F")
 
 

@@ -45,8 +45,11 @@ def put_bytes(storage: Storage, key: str, data: bytes) -> str:
 
 
 def put_file(storage: Storage, key: str, path: Path, *, move: bool = False) -> str:
-    """Store a local file under `key`. On local storage a file we own (`move`) is renamed into
-    place when it is on the same file system, else copied; nothing is read into memory."""
+    """Store a local file under `key` without reading it into memory.
+
+    On local storage a file the caller owns (`move`) is renamed into place when it is on the same
+    file system. Otherwise it is copied.
+    """
     if isinstance(storage, FileSystemStorage):
         target = Path(storage.path(key))
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -137,8 +140,8 @@ def scratch_folder(prefix: str) -> Iterator[Path]:
 
 @contextmanager
 def uploaded_file_path(upload: Any) -> Iterator[Path]:
-    """A local path of an uploaded file: Django's temporary file, or a scratch copy of a small
-    upload that Django kept in memory. The copy keeps the upload's suffixes (.nii.gz)."""
+    """Yield a local path of an uploaded file: Django's temporary file, or a scratch copy of a
+    small upload that Django kept in memory. The copy keeps the upload's suffixes (.nii.gz)."""
     temporary = getattr(upload, "temporary_file_path", None)
     if temporary is not None:
         yield Path(temporary())

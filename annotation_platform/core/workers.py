@@ -1,4 +1,4 @@
-"""How the platform starts its Celery workers (`make run` and the test suite alike)."""
+"""The command lines of the platform's Celery workers, for `make run` and the test suite."""
 
 import sys
 
