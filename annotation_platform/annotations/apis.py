@@ -73,9 +73,12 @@ class CaseVolumeApi(APIView):
                 case=case.label,
                 sequence=sequence,
             )
+        # Sent as gzip content encoding, so the browser inflates it in its network process,
+        # off the page's main thread; the body is the stored .nii.gz file as it is.
         response = FileResponse(
-            object_storage().open(series.aligned_key, "rb"), content_type="application/gzip"
+            object_storage().open(series.aligned_key, "rb"), content_type="application/octet-stream"
         )
+        response["Content-Encoding"] = "gzip"
         # Keys are content hashes, so the bytes behind this URL change only with a new key.
         response["ETag"] = f'"{series.aligned_key.rsplit("/", 1)[-1].split(".")[0]}"'
         response["Cache-Control"] = "private, max-age=3600"

@@ -48,6 +48,11 @@ def open_viewer(page, live_server, case) -> None:
     )
 
 
+def wait_for_regions_shown(page) -> None:
+    """Wait until all four viewports draw the regions, before a screenshot."""
+    page.wait_for_function("() => window.__viewerTimings.regionsShownMs", timeout=60_000)
+
+
 def region_voxels(page) -> dict[str, int]:
     return page.evaluate("() => window.__viewerProbe.regionVoxels()")
 
@@ -70,6 +75,13 @@ def wait_for_save_status(page, status: str, timeout_ms: int = AUTOSAVE_WAIT_MS) 
     )
 
 
+def go_quiet(page) -> None:
+    """Wait for a save in flight to finish, then take the page offline. A save still running on
+    the live server when a test ends would block the database flush between tests."""
+    page.wait_for_function("() => window.__viewerProbe.saveStatus() !== 'saving'")
+    page.context.set_offline(True)
+
+
 def latest_figures(page, live_server, case) -> dict:
     """Figures of the newest saved version, through the API the page uses."""
     versions = api_json(page, f"{live_server.url}/api/v1/cases/{case.pk}/masks/")
@@ -88,6 +100,7 @@ def test_painted_regions_survive_autosave_and_reload(
 ):
     log_in(page, live_server, annotator.username)
     open_viewer(page, live_server, glioma_case)
+    wait_for_regions_shown(page)
     page.screenshot(path=str(artifacts_dir / "viewer-opened.png"))
     assert region_voxels(page) == {"WT": 0, "TC": 0, "ET": 0, "NET": 0}
 
@@ -106,10 +119,19 @@ def test_painted_regions_survive_autosave_and_reload(
     figures = latest_figures(page, live_server, glioma_case)
     assert {key: figures["regions"][key]["voxels"] for key in painted} == painted
 
+    for _ in range(5):
+        page.keyboard.press("PageUp")
+    lesion_k = figures["lesions"][0]["centroid_ijk"][2]
+    page.locator('[data-lesion="1"]').click()
+    slice_label = page.locator('.viewport-frame[data-sequence="T1"] .overlay-slice')
+    assert slice_label.inner_text() == f"Slice {lesion_k + 1} / 155"
+
     page.reload()
     page.wait_for_function("() => window.__viewerTimings && window.__viewerTimings.readyMs")
     assert region_voxels(page) == painted
+    wait_for_regions_shown(page)
     page.screenshot(path=str(artifacts_dir / "viewer-reloaded.png"))
+    go_quiet(page)
 
 
 def test_painting_on_wrong_sequence_is_refused(page, live_server, glioma_case, annotator):
@@ -123,6 +145,7 @@ def test_painting_on_wrong_sequence_is_refused(page, live_server, glioma_case, a
     message = page.locator('.viewport-frame[data-sequence="T2"] .overlay-message')
     assert "drawn on FLAIR, not on T2" in message.inner_text()
     assert page.locator(".toast").filter(has_text="Paint here anyway").count() == 1
+    go_quiet(page)
 
 
 def test_override_reason_allows_painting(page, live_server, glioma_case, annotator):
@@ -143,6 +166,7 @@ def test_override_reason_allows_painting(page, live_server, glioma_case, annotat
     assert versions[0]["overrides"] == [
         {"region": "WT", "sequence": "T2", "reason": "FLAIR is degraded by motion"}
     ]
+    go_quiet(page)
 
 
 def test_undo_and_redo_of_strokes(page, live_server, glioma_case, annotator):
@@ -163,6 +187,7 @@ def test_undo_and_redo_of_strokes(page, live_server, glioma_case, annotator):
     assert region_voxels(page)["WT"] == first
     page.keyboard.press("Control+y")
     assert region_voxels(page)["WT"] == both
+    go_quiet(page)
 
 
 def test_journal_restores_unsaved_strokes(
@@ -196,3 +221,15 @@ def test_journal_restores_unsaved_strokes(
         latest_figures(page, live_server, glioma_case)["regions"]["WT"]["voxels"] == painted["WT"]
     )
     context.close()
+
+
+def test_project_admin_sees_case_read_only(page, live_server, glioma_case, project_admin):
+    log_in(page, live_server, project_admin.username)
+    open_viewer(page, live_server, glioma_case)
+    assert page.evaluate("() => window.__viewerProbe.saveStatus()") == "readonly"
+
+    page.locator('.tool-button[data-tool="brush"]').wait_for()
+    assert page.locator('.tool-button[data-tool="brush"]').is_disabled()
+    stroke(page, "FLAIR", dx=30, dy=20)
+    assert region_voxels(page)["WT"] == 0
+    go_quiet(page)

@@ -7,6 +7,7 @@ import pytest
 from tests.browser.test_viewer_annotate import (
     api_json,
     glioma_case,  # noqa: F401 - a fixture, used by name below
+    go_quiet,
     open_viewer,
     region_voxels,
     stroke,
@@ -68,5 +69,7 @@ def test_stale_save_rejected_then_merged(
     newest = api_json(second, f"{live_server.url}/api/v1/masks/{versions[0]['id']}/")
     assert newest["figures"]["regions"]["WT"]["voxels"] == first_strokes + second_strokes
     assert region_voxels(second)["WT"] == first_strokes + second_strokes
+    go_quiet(first)
+    go_quiet(second)
     first_context.close()
     second_context.close()

@@ -6,6 +6,7 @@ import pytest
 from tests.browser.test_viewer_annotate import (
     api_json,
     glioma_case,  # noqa: F401 - a fixture, used by name below
+    go_quiet,
     open_viewer,
     region_voxels,
     stroke,
@@ -58,3 +59,4 @@ def test_earlier_version_previews_and_restores(
     assert [version["number"] for version in listed] == [3, 2, 1]
     assert listed[0]["restored_from"] == listed[2]["id"]
     assert listed[0]["figures"]["regions"]["WT"]["voxels"] == first
+    go_quiet(page)

@@ -7,6 +7,7 @@ import pytest
 
 from tests.browser.test_viewer_annotate import (
     glioma_case,  # noqa: F401 - a fixture, used by name below
+    go_quiet,
     open_viewer,
     region_voxels,
     stroke,
@@ -39,7 +40,8 @@ def viewer(page, live_server, glioma_case, annotator):  # noqa: F811 - the impor
     log_in(page, live_server, annotator.username)
     open_viewer(page, live_server, glioma_case)
     page.keyboard.press("1")
-    return page
+    yield page
+    go_quiet(page)
 
 
 def test_contour_erase_and_enclosed_fill(viewer):

@@ -27,6 +27,13 @@ export function loadMaskIntoRegions(mask: CaseMask, bitmask: Uint8Array | null):
   }
 }
 
+/** Redraw every region in every viewport from its voxels, without changing them. */
+export function redrawAllRegions(mask: CaseMask): void {
+  for (const layer of mask.layers) {
+    announceRegionChange(layer.segmentationId, null);
+  }
+}
+
 /** Return the bitmask of the regions on screen, in a new array (or in `out`). */
 export function composeMask(mask: CaseMask, out = new Uint8Array(mask.voxelCount)): Uint8Array {
   return composeBitmask(regionBits(mask), out);

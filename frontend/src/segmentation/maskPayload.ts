@@ -1,11 +1,19 @@
 /**
  * Bytes of a saved mask on the wire: the SHA-256 checksum of the raw bitmask and its gzip
- * compression, both through the browser's own implementations (Web Crypto and Compression
- * Streams), which run natively and need no library.
+ * compression. Both use the browser's native implementations (Web Crypto and Compression
+ * Streams); only the checksum of a page served over plain HTTP falls back to sha256.ts.
  */
 
-/** Lower-case hex SHA-256 of the raw mask bytes, as the server verifies it. */
+import { sha256HexPortable } from './sha256';
+
+/**
+ * Compute the lower-case hex SHA-256 of the raw mask bytes, as the server verifies it. Pages
+ * served over plain HTTP have no Web Crypto, and then the portable implementation runs.
+ */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  if (!globalThis.crypto?.subtle) {
+    return sha256HexPortable(bytes);
+  }
   const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
   return Array.from(new Uint8Array(digest), (value) => value.toString(16).padStart(2, '0')).join('');
 }

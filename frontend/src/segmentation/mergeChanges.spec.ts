@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countChangedVoxels, mergeOwnChanges } from './mergeChanges';
+import { mergeOwnChanges } from './mergeChanges';
 
 describe('mergeOwnChanges', () => {
   it('keeps both users strokes when they touched different voxels', () => {
@@ -32,11 +32,5 @@ describe('mergeOwnChanges', () => {
 
   it('rejects masks of different sizes', () => {
     expect(() => mergeOwnChanges(new Uint8Array(2), new Uint8Array(2), new Uint8Array(3))).toThrow(/theirs 3/);
-  });
-});
-
-describe('countChangedVoxels', () => {
-  it('counts voxels whose value differs', () => {
-    expect(countChangedVoxels(Uint8Array.from([0, 1, 2]), Uint8Array.from([0, 3, 0]))).toBe(2);
   });
 });

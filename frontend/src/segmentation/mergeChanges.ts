@@ -24,14 +24,3 @@ export function mergeOwnChanges(base: Uint8Array, mine: Uint8Array, theirs: Uint
   }
   return merged;
 }
-
-/** Count the voxels where two masks differ. */
-export function countChangedVoxels(before: Uint8Array, after: Uint8Array): number {
-  let count = 0;
-  for (let index = 0; index < before.length; index++) {
-    if (before[index] !== after[index]) {
-      count++;
-    }
-  }
-  return count;
-}

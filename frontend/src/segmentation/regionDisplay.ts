@@ -3,7 +3,8 @@
  * display. Every region is shown in every viewport, whichever sequence it is drawn on.
  */
 
-import { Enums as ToolEnums, segmentation } from '@cornerstonejs/tools';
+import { eventTarget } from '@cornerstonejs/core';
+import { Enums as ToolEnums, segmentation, type Types as ToolTypes } from '@cornerstonejs/tools';
 
 import type { CaseMask, RegionLayer } from './caseMask';
 
@@ -16,7 +17,14 @@ export interface RegionAppearance {
   opacity: number;
 }
 
-/** Add every region's labelmap to the viewports, with the region's colour. */
+/**
+ * Add every region's labelmap to the viewports, with the region's colour.
+ *
+ * NOTE: each region is its own labelmap volume actor, four per viewport. With software WebGL
+ * (headless Chromium, SwiftShader, 2 CPUs) they more than double the render time of the four
+ * viewports (about 130 ms without labelmaps, 260-400 ms with them), which is most of a brush
+ * stroke's delay there. One display labelmap coding the region combinations would cut that.
+ */
 export function showRegionsInViewports(mask: CaseMask, viewportIds: string[]): void {
   const colorLuts = new Map(mask.layers.map((layer) => [layer.key, segmentation.config.color.addColorLUT(colorLut(layer))]));
   for (const viewportId of viewportIds) {
@@ -28,6 +36,32 @@ export function showRegionsInViewports(mask: CaseMask, viewportIds: string[]): v
     });
     segmentation.config.style.setRenderInactiveSegmentations(viewportId, true);
   }
+}
+
+/**
+ * Wait until every viewport has rendered every region's labelmap once (or `timeoutMs` passed).
+ * Cornerstone adds the labelmap actors asynchronously, and content written into a labelmap
+ * before its actor existed in a viewport did not appear there (Cornerstone 5.0.13, ContextPool
+ * rendering), so the regions are redrawn once this resolves.
+ */
+export function whenRegionsRendered(mask: CaseMask, viewportIds: string[], timeoutMs = 15_000): Promise<void> {
+  const pending = new Set(viewportIds.flatMap((viewportId) => mask.layers.map((layer) => `${viewportId}/${layer.segmentationId}`)));
+  return new Promise((resolve) => {
+    const finish = (): void => {
+      eventTarget.removeEventListener(ToolEnums.Events.SEGMENTATION_RENDERED, listener);
+      window.clearTimeout(timer);
+      resolve();
+    };
+    const listener = (event: Event): void => {
+      const { viewportId, segmentationId } = (event as ToolTypes.EventTypes.SegmentationRenderedEventType).detail;
+      pending.delete(`${viewportId}/${segmentationId}`);
+      if (pending.size === 0) {
+        finish();
+      }
+    };
+    const timer = window.setTimeout(finish, timeoutMs);
+    eventTarget.addEventListener(ToolEnums.Events.SEGMENTATION_RENDERED, listener);
+  });
 }
 
 /** Apply visibility, opacity and fill mode to every region in the viewports. */

@@ -55,6 +55,7 @@ export class SaveController {
   private retryTimer = 0;
   private retryDelayMs = RETRY_FIRST_MS;
   private previewStash: Uint8Array | null = null;
+  private lastRejection = '';
 
   constructor(
     private readonly config: ViewerConfig,
@@ -169,7 +170,7 @@ export class SaveController {
     }
     this.store.update({
       baseVersion: base.version,
-      saveStatus: this.dirty ? 'unsaved' : 'saved',
+      saveStatus: this.restingStatus(),
       ...(base.version ? { figures: base.version.figures, figuresVersion: base.version.number } : {}),
     });
     if (differing.length) {
@@ -245,9 +246,15 @@ export class SaveController {
     const snapshot = composeMask(this.mask);
     this.store.update({ saveStatus: 'saving' });
     const started = performance.now();
-    const payload = await fullPayload(snapshot);
-    const outcome = await postMaskVersion(this.config, payload, this.base.version?.id ?? null, this.store.state.overrides);
-    log.info(`save returned ${outcome.kind} after ${Math.round(performance.now() - started)} ms (${payload.body.length} bytes)`);
+    let outcome: SaveOutcome;
+    try {
+      const payload = await fullPayload(snapshot);
+      outcome = await postMaskVersion(this.config, payload, this.base.version?.id ?? null, this.store.state.overrides);
+      log.info(`save returned ${outcome.kind} after ${Math.round(performance.now() - started)} ms (${payload.body.length} bytes)`);
+    } catch (error) {
+      log.error('building or sending the save failed', error);
+      outcome = { kind: 'failed', detail: String(error) };
+    }
     await this.handleOutcome(outcome, snapshot, edit);
   }
 
@@ -263,7 +270,11 @@ export class SaveController {
         return;
       case 'rejected':
         this.store.update({ saveStatus: 'failed' });
-        this.events.onRejected(outcome.code, outcome.detail);
+        // Retries of a save the server keeps rejecting would otherwise stack one message each.
+        if (outcome.code !== this.lastRejection) {
+          this.lastRejection = outcome.code;
+          this.events.onRejected(outcome.code, outcome.detail);
+        }
         this.scheduleRetry();
         return;
       case 'offline':
@@ -280,6 +291,7 @@ export class SaveController {
     this.base = { version, mask: snapshot };
     this.savedEdit = edit;
     this.retryDelayMs = RETRY_FIRST_MS;
+    this.lastRejection = '';
     window.clearTimeout(this.retryTimer);
     // The journal held changes from the old base; only edits made during the save still differ.
     this.journalSlices.clear();
@@ -289,7 +301,7 @@ export class SaveController {
       baseVersion: version,
       figures: version.figures,
       figuresVersion: version.number,
-      saveStatus: this.dirty ? 'unsaved' : 'saved',
+      saveStatus: this.restingStatus(),
     });
     this.events.onSaved(version);
     await this.flushJournal();
@@ -341,6 +353,14 @@ export class SaveController {
       }
     }
     return slices;
+  }
+
+  /** The status when no save is running: read only, unsaved or saved. */
+  private restingStatus(): 'readonly' | 'unsaved' | 'saved' {
+    if (this.store.state.readOnly) {
+      return 'readonly';
+    }
+    return this.dirty ? 'unsaved' : 'saved';
   }
 
   private withLoading(action: () => void): void {

@@ -42,9 +42,16 @@ export function buildRegionPanel(regions: Region[], store: Store, commands: View
 function regionRow(region: Region, index: number, store: Store, commands: ViewerCommands): { element: HTMLElement; render: () => void } {
   const drawn = isDrawn(region);
   const active = h('input', { type: 'radio', name: 'active-region', value: region.key, disabled: !drawn, 'aria-label': t('regions.paint', { region: region.name }) });
-  active.addEventListener('change', () => commands.selectRegion(region.key));
+  // Focus leaves the controls at once, so arrow keys go on scrolling slices.
+  active.addEventListener('change', () => {
+    commands.selectRegion(region.key);
+    active.blur();
+  });
   const visible = h('input', { type: 'checkbox', 'aria-label': t('regions.visible', { region: region.name }) });
-  visible.addEventListener('change', () => commands.setAppearance(region.key, { visible: visible.checked }));
+  visible.addEventListener('change', () => {
+    commands.setAppearance(region.key, { visible: visible.checked });
+    visible.blur();
+  });
   const opacity = h('input', { type: 'range', min: '0', max: '1', step: '0.05', 'aria-label': t('regions.opacity', { region: region.name }) });
   opacity.addEventListener('input', () => commands.setAppearance(region.key, { opacity: Number(opacity.value) }));
   const detail = drawn

@@ -37,11 +37,3 @@ export async function initCornerstone(): Promise<RenderingEngine> {
   engine = new RenderingEngine(RENDERING_ENGINE_ID);
   return engine;
 }
-
-/** Return the rendering engine, once `initCornerstone` has run. */
-export function renderingEngine(): RenderingEngine {
-  if (!engine) {
-    throw new Error('Cornerstone is not started; call initCornerstone first');
-  }
-  return engine;
-}

@@ -30,7 +30,6 @@ export class LinkedNavigation {
   cursor: Vec3;
   orientation: Orientation = 'axial';
   private synchronizer: Synchronizer | null = null;
-  private readonly listeners: Array<(position: SlicePosition) => void> = [];
 
   constructor(
     private readonly grid: ViewportGrid,
@@ -48,11 +47,6 @@ export class LinkedNavigation {
       entry.element.addEventListener(CoreEnums.Events.CAMERA_MODIFIED, () => this.onCameraModified(entry));
       this.onCameraModified(entry);
     }
-  }
-
-  /** Report the slice position after every camera change (for example to the figures panel). */
-  onSliceChange(listener: (position: SlicePosition) => void): void {
-    this.listeners.push(listener);
   }
 
   /** Switch all viewports to a standard orientation, centred on the cursor. */
@@ -127,7 +121,6 @@ export class LinkedNavigation {
     entry.overlay.setSlice(position.index, this.geometry.dimensions[position.axis]);
     entry.overlay.setEdgeLabels(edgeLabels(camera.viewUp, camera.viewPlaneNormal));
     this.drawCursor(entry);
-    this.listeners.forEach((listener) => listener(position));
   }
 
   /** Move the cursor along the view normal onto the slice shown, so the slice and cursor agree. */
