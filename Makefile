@@ -25,6 +25,7 @@ run: install frontend
 
 test: install frontend services
 	$(VENV)/bin/ruff check .
+	cd frontend && $(NPM) test --silent
 	DJANGO_SETTINGS_MODULE=annotation_platform.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 install: $(PY_STAMP)

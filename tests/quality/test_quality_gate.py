@@ -80,7 +80,9 @@ def test_ungraded_images_block_submission(ready_case, annotator_client, cases_di
 def test_admin_grades_from_the_study_page(ready_case, admin_client):
     t2 = ready_case.study.series.get(sequence="T2")
 
-    response = admin_client.post(f"/series/{t2.pk}/quality/", {"grade": "1", "reasons": ["coverage"]})
+    response = admin_client.post(
+        f"/series/{t2.pk}/quality/", {"grade": "1", "reasons": ["coverage"]}
+    )
 
     assert response.status_code == 302
     t2.refresh_from_db()
