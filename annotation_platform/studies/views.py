@@ -38,13 +38,21 @@ def study_list(request: HttpRequest) -> HttpResponse:
     studies = studies_for_admin(
         request.user, project_id=int(project_id) if project_id.isdigit() else None, status=status
     )
-    rows = [{"study": study, "sequences": study_sequence_overview(study)} for study in studies]
-    active_groups = set(
-        Job.objects.filter(
+    active = {
+        job.group: job
+        for job in Job.objects.filter(
             group__in=[f"study:{study.pk}" for study in studies],
             state__in=[Job.State.QUEUED, Job.State.RUNNING],
-        ).values_list("group", flat=True)
-    )
+        ).order_by("created_at")
+    }
+    rows = [
+        {
+            "study": study,
+            "sequences": study_sequence_overview(study),
+            "job": active.get(f"study:{study.pk}"),
+        }
+        for study in studies
+    ]
     return render(
         request,
         "studies/study_list.html",
@@ -54,7 +62,7 @@ def study_list(request: HttpRequest) -> HttpResponse:
             "statuses": Study.Status.choices,
             "selected_project": project_id,
             "selected_status": status,
-            "active_groups": active_groups,
+            "any_active": bool(active),
         },
     )
 
