@@ -5,6 +5,8 @@
  */
 
 import { apiUrl, type MaskVersion, type ViewerConfig } from '../viewer/config';
+import type { Vec3 } from '../viewer/geometry';
+import { boundingBox, expandBox, extractBox, formatBox, parseBox, type CropBox } from './cropEncoding';
 import { gunzipBytes, gzipBytes, isGzip, sha256Hex, xorDelta } from './maskPayload';
 import type { PaintOverride } from '../tools/paintPermission';
 
@@ -16,17 +18,27 @@ export type SaveOutcome =
   | { kind: 'offline'; detail: string }
   | { kind: 'failed'; detail: string };
 
-/** A mask ready to send: gzip bytes of the raw bitmask (or of its XOR with the base) and its checksum. */
+/**
+ * A mask ready to send: gzip bytes of the bitmask's crop box (or of the whole grid XOR the base)
+ * and the SHA-256 of the whole raw bitmask, which the server verifies after rebuilding it.
+ */
 export interface MaskPayload {
   body: Uint8Array;
-  kind: 'full' | 'xor-delta';
+  kind: 'crop' | 'xor-delta';
   checksum: string;
+  /** The box the body fills, for kind crop. */
+  crop?: CropBox;
 }
 
-/** Build the payload of a full save: gzip of the raw bitmask and its SHA-256. */
-export async function fullPayload(mask: Uint8Array): Promise<MaskPayload> {
-  const [checksum, body] = await Promise.all([sha256Hex(mask), gzipBytes(mask)]);
-  return { body, kind: 'full', checksum };
+/**
+ * Build the payload of a save: gzip of the voxels inside the box around the mask's non-zero
+ * voxels (NIfTI order) and the SHA-256 of the whole mask. An empty mask sends the empty box and
+ * no voxels.
+ */
+export async function cropPayload(mask: Uint8Array, dimensions: Vec3): Promise<MaskPayload> {
+  const crop = boundingBox(mask, dimensions);
+  const [checksum, body] = await Promise.all([sha256Hex(mask), gzipBytes(extractBox(mask, dimensions, crop))]);
+  return { body, kind: 'crop', checksum, crop };
 }
 
 /**
@@ -51,6 +63,9 @@ export async function postMaskVersion(
   form.append('mask', new Blob([payload.body as Uint8Array<ArrayBuffer>], { type: 'application/gzip' }), 'mask.bin.gz');
   form.append('encoding', 'gzip');
   form.append('kind', payload.kind);
+  if (payload.crop) {
+    form.append('crop', formatBox(payload.crop));
+  }
   form.append('checksum', payload.checksum);
   form.append('base_version', baseVersionId === null ? '' : String(baseVersionId));
   form.append('overrides', JSON.stringify(overrides));
@@ -75,22 +90,30 @@ export async function listVersions(config: ViewerConfig): Promise<MaskVersion[]>
   return (await response.json()) as MaskVersion[];
 }
 
-/** The raw bitmask of a version, checked against its SHA-256 when one is given. */
+/**
+ * Fetch the raw bitmask of a version (the whole grid, NIfTI order), checked against its SHA-256
+ * when one is given. The server sends the voxels of the version's crop box, named in the
+ * X-Mask-Crop header; a response without that header holds the whole grid.
+ */
 export async function fetchMaskData(config: ViewerConfig, versionId: number, checksum?: string): Promise<Uint8Array> {
-  const url = apiUrl(config.api.version_data, versionId);
+  const url = `${apiUrl(config.api.version_data, versionId)}?encoding=crop`;
   const response = await fetch(url, { credentials: 'same-origin' });
   if (!response.ok) {
     throw new Error(`${url} returned HTTP ${response.status}`);
   }
   let bytes: Uint8Array = new Uint8Array(await response.arrayBuffer());
   // The server sends Content-Encoding: gzip, which fetch inflates; inflate here if it did not.
+  // Mask voxels hold region bits below 0x1f, so inflated bytes never start like gzip.
   if (isGzip(bytes)) {
     bytes = await gunzipBytes(bytes);
   }
-  if (checksum && (await sha256Hex(bytes)) !== checksum) {
+  const dimensions = config.grid.shape.slice(0, 3) as Vec3;
+  const box = parseBox(response.headers.get('X-Mask-Crop'), dimensions);
+  const mask = box ? expandBox(dimensions, box, bytes) : bytes;
+  if (checksum && (await sha256Hex(mask)) !== checksum) {
     throw new Error(`mask version ${versionId} arrived damaged: its SHA-256 does not match`);
   }
-  return bytes;
+  return mask;
 }
 
 async function send(config: ViewerConfig, url: string, init: RequestInit): Promise<SaveOutcome> {

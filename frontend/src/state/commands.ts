@@ -8,6 +8,7 @@ import type { Orientation, Vec3 } from '../viewer/geometry';
 import type { WindowPresetKey } from '../viewer/windowPresets';
 import type { RegionAppearance } from '../segmentation/regionDisplay';
 import type { BrushSettings, ToolKey } from '../tools/toolGroups';
+import type { CaseComment, DraftComment } from '../workflow/workflowConfig';
 
 export interface ViewerCommands {
   selectTool(tool: ToolKey): void;
@@ -31,4 +32,9 @@ export interface ViewerCommands {
   openPreview(version: MaskVersion): Promise<void>;
   closePreview(): void;
   restoreVersion(version: MaskVersion): Promise<void>;
+  /** Move all viewports to a review comment's voxel, in the view it was made on. */
+  jumpToComment(comment: CaseComment | DraftComment): void;
+  removeDraftComment(id: number): void;
+  /** Choose the comment tool of a review. */
+  selectCommentTool(): void;
 }

@@ -10,7 +10,7 @@ import { composeBitmaskRange } from '../segmentation/bitmask';
 import { regionBits, type CaseMask } from '../segmentation/caseMask';
 import { clearEditHistory } from '../segmentation/editHistory';
 import { composeMask, loadMaskIntoRegions } from '../segmentation/maskContent';
-import { deltaPayload, fullPayload, postMaskVersion, type MaskPayload, type SaveOutcome } from '../segmentation/maskApi';
+import { cropPayload, deltaPayload, postMaskVersion, type MaskPayload, type SaveOutcome } from '../segmentation/maskApi';
 import type { MaskVersion, ViewerConfig } from '../viewer/config';
 import { log } from '../viewer/log';
 import type { DraftJournal } from './draftJournal';
@@ -248,7 +248,7 @@ export class SaveController {
     const started = performance.now();
     let outcome: SaveOutcome;
     try {
-      const payload = await fullPayload(snapshot);
+      const payload = await cropPayload(snapshot, this.mask.geometry.dimensions);
       outcome = await postMaskVersion(this.config, payload, this.base.version?.id ?? null, this.store.state.overrides);
       log.info(`save returned ${outcome.kind} after ${Math.round(performance.now() - started)} ms (${payload.body.length} bytes)`);
     } catch (error) {

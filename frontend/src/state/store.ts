@@ -9,6 +9,7 @@ import type { WindowPresetKey } from '../viewer/windowPresets';
 import type { PaintOverride } from '../tools/paintPermission';
 import type { BrushSettings, ToolKey } from '../tools/toolGroups';
 import type { RegionAppearance } from '../segmentation/regionDisplay';
+import type { CaseComment, CaseState, DraftComment, SeriesQuality, WorkflowMode } from '../workflow/workflowConfig';
 
 /** The state the save indicator shows. */
 export type SaveStatus = 'saved' | 'unsaved' | 'saving' | 'conflict' | 'offline' | 'failed' | 'readonly';
@@ -33,6 +34,20 @@ export interface ViewerState {
   /** An earlier version shown read-only, or null when the user's own mask is shown. */
   preview: MaskVersion | null;
   readOnly: boolean;
+  /** What the user does with the case now; it changes after a submission, recall or decision. */
+  workflowMode: WorkflowMode;
+  caseState: CaseState;
+  /** True when the server accepts a submission of the latest version (a save makes it true). */
+  submittable: boolean;
+  canRecall: boolean;
+  /** Quality grades of the case's series, as the server last returned them. */
+  quality: SeriesQuality[];
+  /** Comments of the reviews so far. */
+  comments: CaseComment[];
+  /** Comments of the review in progress, not sent yet. */
+  draftComments: DraftComment[];
+  /** The comment highlighted in the list and on the viewports (a stored or draft id). */
+  selectedComment: number | null;
 }
 
 type Listener = (state: ViewerState, changed: ReadonlySet<keyof ViewerState>) => void;

@@ -24,6 +24,11 @@ describe('actionForKey', () => {
     expect(actionForKey({ key: 'D', shiftKey: true })).toEqual({ kind: 'tool', tool: 'contourErase' });
   });
 
+  it('tells the comment tool from the coronal view by Shift', () => {
+    expect(actionForKey({ key: 'c' })).toEqual({ kind: 'tool', tool: 'comment' });
+    expect(actionForKey({ key: 'C', shiftKey: true })).toEqual({ kind: 'orientation', orientation: 'coronal' });
+  });
+
   it('switches orientation with Shift and the initial', () => {
     expect(actionForKey({ key: 'S', shiftKey: true })).toEqual({ kind: 'orientation', orientation: 'sagittal' });
   });

@@ -51,6 +51,7 @@ const TOOL_KEYS: Record<string, ToolKey> = {
   w: 'windowLevel',
   z: 'zoom',
   p: 'pan',
+  c: 'comment',
 };
 
 const ORIENTATION_KEYS: Record<string, Orientation> = { A: 'axial', S: 'sagittal', C: 'coronal' };
@@ -141,6 +142,7 @@ export const SHORTCUT_HELP: Shortcut[] = [
   { keys: '[ / ]', help: 'help.brushRadius' },
   { keys: 'Shift+B', help: 'help.brushShape' },
   { keys: 'W / Z / P', help: 'help.navigationTools' },
+  { keys: 'C', help: 'help.comment' },
   { keys: 'Shift+A / Shift+S / Shift+C', help: 'help.orientation' },
   { keys: 'L', help: 'help.windowPreset' },
   { keys: 'O', help: 'help.outline' },

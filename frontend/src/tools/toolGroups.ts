@@ -17,6 +17,7 @@ import {
   ZoomTool,
 } from '@cornerstonejs/tools';
 
+import { CommentPinTool, type CommentPinCallback } from './CommentPinTool';
 import { CursorTool, type CursorPlacedCallback } from './CursorTool';
 import { FillClickTool, type FillClickCallback } from './FillClickTool';
 import { FreehandFillTool, type ContourCompletedCallback } from './FreehandFillTool';
@@ -34,7 +35,8 @@ export type ToolKey =
   | 'contourErase'
   | 'windowLevel'
   | 'zoom'
-  | 'pan';
+  | 'pan'
+  | 'comment';
 
 /** Tools that change the mask, and so obey the paint permission. */
 export const PAINTING_TOOLS: ReadonlySet<ToolKey> = new Set(['brush', 'eraser', 'threshold', 'fill', 'contour', 'contourErase']);
@@ -51,6 +53,7 @@ const TOOL_NAMES: Record<ToolKey, string> = {
   windowLevel: WindowLevelTool.toolName,
   zoom: ZoomTool.toolName,
   pan: PanTool.toolName,
+  comment: CommentPinTool.toolName,
 };
 
 /** Brush settings shared by the brush, eraser and threshold brush. */
@@ -66,6 +69,7 @@ export interface ToolCallbacks {
   onCursorPlaced: CursorPlacedCallback;
   onContourCompleted: ContourCompletedCallback;
   onFillClick: FillClickCallback;
+  onCommentPin: CommentPinCallback;
 }
 
 /** Tool group id of a viewport. */
@@ -97,6 +101,7 @@ function addTools(group: ToolTypes.IToolGroup, volumeId: string, callbacks: Tool
   group.addTool(ZoomTool.toolName, { minZoomScale: 0.2, maxZoomScale: 20 });
   group.addTool(StackScrollTool.toolName, { invert: false });
   group.addTool(FillClickTool.toolName, { onFill: callbacks.onFillClick });
+  group.addTool(CommentPinTool.toolName, { onPin: callbacks.onCommentPin });
   group.addTool(FreehandFillTool.toolName, { onComplete: callbacks.onContourCompleted });
   group.addToolInstance('FreehandErase', FreehandFillTool.toolName, { onComplete: callbacks.onContourCompleted, erase: true });
   const brush = { brushSize: 4, preview: { enabled: false } };

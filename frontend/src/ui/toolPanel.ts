@@ -20,6 +20,7 @@ const TOOLS: Array<{ tool: ToolKey; key: string }> = [
   { tool: 'windowLevel', key: 'W' },
   { tool: 'zoom', key: 'Z' },
   { tool: 'pan', key: 'P' },
+  { tool: 'comment', key: 'C' },
 ];
 
 /** Build the panel. `sequenceOfRegion` returns the sequence whose threshold range is shown. */
@@ -48,11 +49,10 @@ export function buildToolPanel(store: Store, commands: ViewerCommands, sequenceO
   lower.addEventListener('change', onThreshold);
   upper.addEventListener('change', onThreshold);
 
-  const panel = h(
+  // Brush, threshold and interpolation settings matter only to someone who paints.
+  const paintingSettings = h(
     'div',
-    { class: 'tool-panel' },
-    h('h2', {}, t('tool.heading')),
-    h('div', { class: 'tool-grid' }, ...toolButtons),
+    { class: 'painting-settings' },
     h('h3', {}, t('brush.heading')),
     h('label', {}, t('brush.radius'), radius, radiusValue),
     h('label', { class: 'check' }, sphere, t('brush.sphere')),
@@ -63,12 +63,16 @@ export function buildToolPanel(store: Store, commands: ViewerCommands, sequenceO
     h('button', { type: 'button', 'data-testid': 'interpolate', textContent: t('interpolate.run'), onclick: () => commands.interpolateActiveRegion() }),
     h('p', { class: 'muted small' }, t('interpolate.help')),
   );
+  const panel = h('div', { class: 'tool-panel' }, h('h2', {}, t('tool.heading')), h('div', { class: 'tool-grid' }, ...toolButtons), paintingSettings);
   const render = (): void => {
     const state = store.state;
     toolButtons.forEach((button) => {
-      button.classList.toggle('selected', button.dataset.tool === state.tool);
-      button.disabled = state.readOnly || state.preview !== null ? isPainting(button.dataset.tool as ToolKey) : false;
+      const tool = button.dataset.tool as ToolKey;
+      button.classList.toggle('selected', tool === state.tool);
+      button.disabled = state.readOnly || state.preview !== null ? isPainting(tool) : false;
+      button.hidden = tool === 'comment' ? state.workflowMode !== 'review' : state.workflowMode === 'review' && isPainting(tool);
     });
+    paintingSettings.hidden = state.workflowMode !== 'annotate';
     radius.value = String(state.brush.radiusMm);
     radiusValue.textContent = `${formatNumber(state.brush.radiusMm, 1)} mm`;
     sphere.checked = state.brush.shape === 'sphere';
@@ -86,5 +90,5 @@ export function buildToolPanel(store: Store, commands: ViewerCommands, sequenceO
 }
 
 function isPainting(tool: ToolKey): boolean {
-  return !['cursor', 'windowLevel', 'zoom', 'pan'].includes(tool);
+  return !['cursor', 'windowLevel', 'zoom', 'pan', 'comment'].includes(tool);
 }

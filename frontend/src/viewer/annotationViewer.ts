@@ -6,8 +6,8 @@
 
 import type { Types } from '@cornerstonejs/core';
 
-import { t } from '../i18n';
-import { layerOf, type CaseMask } from '../segmentation/caseMask';
+import { t, type MessageId } from '../i18n';
+import { drawnLayers, layerOf, type CaseMask } from '../segmentation/caseMask';
 import { recordVoxelEdit, redoEdit, undoEdit } from '../segmentation/editHistory';
 import { voxelsInsidePolygon, type PlanePoint } from '../segmentation/fillPolygon';
 import { interpolateSlices } from '../segmentation/interpolateSlices';
@@ -21,10 +21,14 @@ import type { Store } from '../state/store';
 import { closePreview, openPreview, restoreVersion, type VersionContext } from '../state/versionActions';
 import { canPaint, withOverride } from '../tools/paintPermission';
 import { PAINTING_TOOLS, setBrushSettings, setPrimaryTool, setThresholdRange, type BrushSettings, type ToolKey } from '../tools/toolGroups';
+import { askComment } from '../ui/commentDialog';
 import { askReason } from '../ui/dialogs';
 import type { Toasts } from '../ui/toasts';
+import type { CaseWorkflow } from '../workflow/caseWorkflow';
+import { axisIndexOf, commentAxisOf, commentVoxelAt, innermostRegion } from '../workflow/commentPlacement';
+import type { CaseComment, DraftComment } from '../workflow/workflowConfig';
 import type { MaskVersion, ViewerConfig } from './config';
-import { nearestVoxel, worldToIjk, type Orientation, type Vec3 } from './geometry';
+import { nearestVoxel, VIEW_CAMERAS, viewAxis, worldToIjk, type Orientation, type Vec3 } from './geometry';
 import type { LinkedNavigation } from './linkedNavigation';
 import type { ViewportEntry, ViewportGrid } from './viewportGrid';
 import type { WindowLevel } from './windowLevel';
@@ -42,6 +46,7 @@ export interface ViewerParts {
   versions: VersionContext;
   toasts: Toasts;
   volumeIds: Map<string, string>;
+  workflow: CaseWorkflow;
 }
 
 // Long enough to read the refusal and decide whether to give a reason.
@@ -64,6 +69,10 @@ export class AnnotationViewer implements ViewerCommands {
   }
 
   selectTool(tool: ToolKey): void {
+    // Comments belong to a review; elsewhere the tool would pin comments nobody sends.
+    if (tool === 'comment' && this.parts.store.state.workflowMode !== 'review') {
+      return;
+    }
     this.parts.store.update({ tool });
   }
 
@@ -205,6 +214,52 @@ export class AnnotationViewer implements ViewerCommands {
       entry.frame.classList.toggle('paint-refused', PAINTING_TOOLS.has(tool) && !allowed);
     }
     this.updateRegionTags();
+  }
+
+  /**
+   * Pin a review comment to the voxel under a click (world LPS mm) on a viewport's slice: ask for
+   * its region (the innermost region there by default) and text, then keep it with the review.
+   */
+  async pinComment(viewportId: string, world: Types.Point3): Promise<void> {
+    const { mask, navigation, store, config, workflow } = this.parts;
+    const entry = this.parts.grid.find(viewportId);
+    if (!entry || store.state.workflowMode !== 'review') {
+      return;
+    }
+    const voxel = commentVoxelAt(worldToIjk(mask.geometry, world as Vec3), mask.geometry.dimensions);
+    if (!voxel) {
+      entry.overlay.flash(t('comment.outside'));
+      return;
+    }
+    const { axis } = navigation.slicePosition(viewportId);
+    const index = voxel[0] + mask.geometry.dimensions[0] * (voxel[1] + mask.geometry.dimensions[1] * voxel[2]);
+    const value = drawnLayers(mask).reduce((bits, layer) => (layer.voxels[index] ? bits | layer.bit : bits), 0);
+    const region = innermostRegion(drawnLayers(mask), value) ?? store.state.activeRegion;
+    const location = t('comment.location', { view: t(`orientation.${commentAxisOf(axis)}` as MessageId), slice: voxel[axis] + 1, sequence: entry.sequence.name });
+    const answer = await askComment(location, config.regions.map(({ key, name }) => ({ key, name })), region);
+    if (answer) {
+      workflow.addDraftComment(answer.region, commentAxisOf(axis), voxel, answer.text);
+    }
+  }
+
+  /** Show a comment's slice in the view it was made on, centred on its voxel, and select it. */
+  jumpToComment(comment: CaseComment | DraftComment): void {
+    const { mask, store } = this.parts;
+    const axis = axisIndexOf(comment.axis);
+    const orientation = (Object.keys(VIEW_CAMERAS) as Orientation[]).find((name) => viewAxis(mask.geometry, VIEW_CAMERAS[name].viewPlaneNormal) === axis);
+    if (orientation && orientation !== store.state.orientation) {
+      this.setOrientation(orientation);
+    }
+    this.jumpToVoxel(comment.point_ijk);
+    store.update({ selectedComment: comment.id });
+  }
+
+  removeDraftComment(id: number): void {
+    this.parts.workflow.removeDraftComment(id);
+  }
+
+  selectCommentTool(): void {
+    this.selectTool('comment');
   }
 
   /** Fill or erase the inside of a contour drawn on a viewport's current slice. */

@@ -3,7 +3,7 @@ import { apiUrl, isDrawn, parseViewerConfig } from './config';
 
 describe('parseViewerConfig', () => {
   it('names the missing parts of a configuration', () => {
-    expect(() => parseViewerConfig({ case: {}, user: {} })).toThrow(/grid, sequences, regions, api/);
+    expect(() => parseViewerConfig({ case: {}, user: {} })).toThrow(/grid, sequences, regions, api, workflow/);
   });
 
   it('rejects a case without volumes', () => {
@@ -14,6 +14,7 @@ describe('parseViewerConfig', () => {
       sequences: [],
       regions: [],
       api: {},
+      workflow: {},
     };
     expect(() => parseViewerConfig(config)).toThrow(/no sequence volumes/);
   });

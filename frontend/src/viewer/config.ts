@@ -1,12 +1,13 @@
 /**
  * The configuration the annotation page hands to the viewer (Django's `json_script` output with
- * id `viewer-config`): the case, the reference grid, the sequence volumes, the protocol's regions
- * and the mask API addresses.
+ * id `viewer-config`): the case, the reference grid, the sequence volumes, the protocol's regions,
+ * the mask API addresses, the workflow (workflow/workflowConfig.ts) and the review comments.
  */
 
 import type { Affine } from './geometry';
 import type { DerivedExpression } from '../segmentation/bitmask';
 import type { PaintOverride } from '../tools/paintPermission';
+import type { CaseComment, CaseState, WorkflowConfig } from '../workflow/workflowConfig';
 
 /** A region drawn by the annotator, stored as one bit of the mask. */
 export interface DrawnRegion {
@@ -64,6 +65,7 @@ export interface MaskVersion {
   id: number;
   number: number;
   author: string | null;
+  author_id?: number | null;
   created_at: string;
   base_version?: number | null;
   source?: string;
@@ -82,7 +84,7 @@ export interface SequenceSource {
 }
 
 export interface ViewerConfig {
-  case: { id: number; label: string; study_id: number; state: string; read_only: boolean };
+  case: { id: number; label: string; study_id: number; state: CaseState; read_only: boolean };
   user: { id: number; name: string };
   language: string;
   grid: { shape: number[]; spacing_mm: number[]; affine: Affine; orientation: string[] };
@@ -92,6 +94,9 @@ export interface ViewerConfig {
   latest_version: MaskVersion | null;
   autosave_interval_s: number;
   csrf_token: string;
+  workflow: WorkflowConfig;
+  /** Comments of every review of the case, oldest first. */
+  comments: CaseComment[];
 }
 
 /** True for regions the annotator paints. */
@@ -111,7 +116,7 @@ export function readViewerConfig(documentRoot: Document): ViewerConfig {
 /** Check the shape of a parsed configuration object. */
 export function parseViewerConfig(value: unknown): ViewerConfig {
   const config = value as ViewerConfig;
-  const missing = ['case', 'user', 'grid', 'sequences', 'regions', 'api'].filter(
+  const missing = ['case', 'user', 'grid', 'sequences', 'regions', 'api', 'workflow'].filter(
     (key) => !(value && typeof value === 'object' && key in value),
   );
   if (missing.length) {
@@ -123,6 +128,7 @@ export function parseViewerConfig(value: unknown): ViewerConfig {
   if (config.sequences.length === 0) {
     throw new Error('the case has no sequence volumes on its reference grid');
   }
+  config.comments ??= [];
   return config;
 }
 

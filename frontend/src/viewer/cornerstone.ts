@@ -15,6 +15,7 @@ import {
   ZoomTool,
 } from '@cornerstonejs/tools';
 
+import { CommentPinTool } from '../tools/CommentPinTool';
 import { CursorTool } from '../tools/CursorTool';
 import { FillClickTool } from '../tools/FillClickTool';
 import { FreehandFillTool } from '../tools/FreehandFillTool';
@@ -31,7 +32,7 @@ export async function initCornerstone(): Promise<RenderingEngine> {
   }
   await initCore();
   initTools();
-  for (const tool of [BrushTool, PanTool, StackScrollTool, WindowLevelTool, ZoomTool, CursorTool, FillClickTool, FreehandFillTool]) {
+  for (const tool of [BrushTool, PanTool, StackScrollTool, WindowLevelTool, ZoomTool, CursorTool, FillClickTool, FreehandFillTool, CommentPinTool]) {
     addTool(tool);
   }
   engine = new RenderingEngine(RENDERING_ENGINE_ID);

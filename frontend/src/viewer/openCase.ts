@@ -19,18 +19,27 @@ import { DraftJournal } from '../state/draftJournal';
 import { SaveController, type SaveEvents } from '../state/saveController';
 import { Store, type ViewerState } from '../state/store';
 import { findDraft, mergeIntoNewest, reloadNewest, type VersionContext } from '../state/versionActions';
+import type { CaseComment, DraftComment } from '../workflow/workflowConfig';
 import { bindShortcuts } from '../tools/bindShortcuts';
 import { createToolGroups, setBrushSettings } from '../tools/toolGroups';
+import { buildChecklistPanel } from '../ui/checklistPanel';
+import { buildCommentsPanel } from '../ui/commentsPanel';
 import { buildConflictBar } from '../ui/conflictBar';
 import { choose } from '../ui/dialogs';
 import { buildFiguresPanel } from '../ui/figuresPanel';
 import { showHelp } from '../ui/helpPanel';
 import { buildHistoryPanel, type HistoryPanel } from '../ui/historyPanel';
+import { buildQualityPanel, showQualityTags } from '../ui/qualityPanel';
 import { buildRegionPanel } from '../ui/regionPanel';
+import { refusalText } from '../ui/submitDialog';
 import { buildToolPanel } from '../ui/toolPanel';
 import { buildTopBar } from '../ui/topBar';
 import type { ViewerShell } from '../ui/viewerShell';
+import { buildWorkflowBar } from '../ui/workflowBar';
+import { CaseWorkflow } from '../workflow/caseWorkflow';
+import { startHeartbeat } from '../workflow/heartbeat';
 import { AnnotationViewer } from './annotationViewer';
+import { showCommentMarkers } from './commentMarkers';
 import { isDrawn, type MaskVersion, type Region, type ViewerConfig } from './config';
 import { initCornerstone, RENDERING_ENGINE_ID } from './cornerstone';
 import { gridGeometry } from './geometry';
@@ -57,6 +66,9 @@ export interface ViewerProbe {
   regionVoxels(): Record<string, number>;
   saveStatus(): string;
   baseVersionId(): number | null;
+  /** annotate, review or read_only, as it is now (a submission or decision changes it). */
+  workflowMode(): string;
+  caseState(): string;
 }
 
 declare global {
@@ -107,6 +119,7 @@ export async function openCase(config: ViewerConfig, shell: ViewerShell, downloa
   const regionsRendered = whenRegionsRendered(mask, grid.viewportIds());
   showRegionsInViewports(mask, grid.viewportIds());
   const store = new Store(initialState(config));
+  const workflow = new CaseWorkflow(config, store);
   const journal = await DraftJournal.open(config.case.id, config.user.id);
   let history: HistoryPanel | null = null;
   const conflictBar = buildConflictBar((choice, current) => resolveConflict(versions, choice, current));
@@ -115,6 +128,8 @@ export async function openCase(config: ViewerConfig, shell: ViewerShell, downloa
     onSaved: () => {
       conflictBar.hide();
       void history?.refresh();
+      // A save moves the case to annotating, from which its newest version can be submitted.
+      store.update({ submittable: true, caseState: 'annotating' });
     },
     onConflict: (current, detail) => conflictBar.show(current, detail),
     onRejected: (code, detail) => shell.toasts.show(t('save.rejected', { code, detail }), 'error', undefined, 0),
@@ -125,7 +140,7 @@ export async function openCase(config: ViewerConfig, shell: ViewerShell, downloa
   const stored = await downloads.mask;
   await controller.replaceContent(stored, { version: latest, mask: stored ?? emptyBase });
 
-  const viewer = new AnnotationViewer({ config, grid, navigation, windowLevel, mask, store, controller, versions, toasts: shell.toasts, volumeIds });
+  const viewer = new AnnotationViewer({ config, grid, navigation, windowLevel, mask, store, controller, versions, toasts: shell.toasts, volumeIds, workflow });
   createToolGroups(
     grid.entries.map((entry) => ({ viewportId: entry.viewportId, volumeId: volumeIds.get(entry.sequence.key)! })),
     RENDERING_ENGINE_ID,
@@ -133,6 +148,7 @@ export async function openCase(config: ViewerConfig, shell: ViewerShell, downloa
       onCursorPlaced: (world) => navigation.placeCursor(world),
       onContourCompleted: (viewportId, points, erase) => viewer.fillContour(viewportId, points, erase),
       onFillClick: (viewportId, world) => viewer.fillEnclosed(viewportId, world),
+      onCommentPin: (viewportId, world) => void viewer.pinComment(viewportId, world),
     },
   );
   setDefaults(viewer, store, windowLevel, grid, mask.layers.filter((layer) => layer.derived === null).map((layer) => layer.key));
@@ -143,7 +159,10 @@ export async function openCase(config: ViewerConfig, shell: ViewerShell, downloa
     },
     changedSlices: () => controller.changedSlices(),
   });
-  history = buildPanels(config, shell, store, viewer);
+  history = buildPanels(config, shell, store, viewer, workflow);
+  const colors = new Map(config.regions.map((region) => [region.key, region.color]));
+  showCommentMarkers(grid, navigation, geometry, store, colors, (comment) => describeComment(comment));
+  showQualityTags(grid.entries, config.workflow.quality, store);
   bindShortcuts(viewer, store, drawnLayers(mask).map((layer) => layer.key), showHelp);
   controller.start();
   // The viewports change size with the window, the panels and the conflict bar.
@@ -156,6 +175,8 @@ export async function openCase(config: ViewerConfig, shell: ViewerShell, downloa
     regionVoxels: () => Object.fromEntries(mask.layers.map((layer) => [layer.key, countVoxels(layer.voxels)])),
     saveStatus: () => store.state.saveStatus,
     baseVersionId: () => controller.saveBase.version?.id ?? null,
+    workflowMode: () => store.state.workflowMode,
+    caseState: () => store.state.caseState,
   };
   mark('readyMs');
   void regionsRendered.then(() => {
@@ -164,7 +185,28 @@ export async function openCase(config: ViewerConfig, shell: ViewerShell, downloa
   });
   void offerDraft(versions, shell);
   void history.refresh();
+  startWorkflow(config, workflow, shell);
   return viewer;
+}
+
+/** Record the start of a review, and report the time spent on the case while it is open. */
+function startWorkflow(config: ViewerConfig, workflow: CaseWorkflow, shell: ViewerShell): void {
+  const mode = config.workflow.mode;
+  if (mode === 'review') {
+    void workflow.startReview().then((outcome) => {
+      if (!outcome.ok) {
+        shell.toasts.show(refusalText(outcome), 'error', undefined, 0);
+      }
+    });
+  }
+  if (mode === 'annotate' || mode === 'review') {
+    startHeartbeat(config.workflow.api.heartbeat, config.csrf_token);
+  }
+}
+
+function describeComment(comment: CaseComment | DraftComment): string {
+  const author = 'reviewer' in comment ? `${comment.reviewer}: ` : '';
+  return `${comment.region} · ${author}${comment.text}`;
 }
 
 async function showVolumes(grid: ViewportGrid, windowLevel: WindowLevel, volumes: SequenceVolume[]): Promise<void> {
@@ -201,6 +243,14 @@ function initialState(config: ViewerConfig): ViewerState {
     figuresVersion: config.latest_version?.number ?? null,
     preview: null,
     readOnly: config.case.read_only,
+    workflowMode: config.workflow.mode,
+    caseState: config.case.state,
+    submittable: config.workflow.can_submit,
+    canRecall: config.workflow.can_recall,
+    quality: config.workflow.quality.series,
+    comments: config.comments,
+    draftComments: [],
+    selectedComment: null,
   };
 }
 
@@ -238,15 +288,27 @@ function setDefaults(viewer: AnnotationViewer, store: Store, windowLevel: Window
   viewer.applyBindings();
 }
 
-function buildPanels(config: ViewerConfig, shell: ViewerShell, store: Store, viewer: AnnotationViewer): HistoryPanel {
+function buildPanels(config: ViewerConfig, shell: ViewerShell, store: Store, viewer: AnnotationViewer, workflow: CaseWorkflow): HistoryPanel {
   const sequenceOf = (region: string): string => {
     const found = config.regions.find((candidate) => candidate.key === region);
     return found && isDrawn(found) ? found.drawn_on : '';
   };
+  const colors = new Map(config.regions.map((region) => [region.key, region.color]));
   shell.bar.append(buildTopBar(config.case.label, store, viewer, () => viewer.toggleEnlarged(), showHelp));
+  shell.bar.append(buildWorkflowBar(config, store, workflow, viewer, shell.toasts));
   shell.tools.append(buildToolPanel(store, viewer, sequenceOf));
   const history = buildHistoryPanel(store, viewer, (message) => shell.toasts.show(message, 'error'));
-  shell.side.append(buildRegionPanel(config.regions, store, viewer), buildFiguresPanel(config.regions, store, viewer), history.element);
+  const mayGrade = config.workflow.can_grade ?? config.workflow.mode === 'annotate';
+  const quality = buildQualityPanel(config.workflow.quality, config.sequences, store, workflow, mayGrade);
+  const comments = buildCommentsPanel(store, viewer, colors, () => store.state.workflowMode === 'review');
+  const figures = buildFiguresPanel(config.regions, store, viewer);
+  const regions = buildRegionPanel(config.regions, store, viewer);
+  if (config.workflow.mode === 'review') {
+    // The reviewer reads the answers and the figures first and paints nothing.
+    shell.side.append(buildChecklistPanel(config.workflow), comments, figures, quality, regions, history.element);
+  } else {
+    shell.side.append(regions, comments, quality, figures, history.element);
+  }
   return history;
 }
 

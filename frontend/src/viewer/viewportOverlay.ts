@@ -1,11 +1,26 @@
 /**
- * The information drawn over a viewport: the sequence name and the regions painted on it, the
- * slice number, window and level, the patient-direction letters at the four edges, the linked
- * cursor, and a message line for refusals.
+ * The information drawn over a viewport: the sequence name, its image quality grade and the
+ * regions painted on it, the slice number, window and level, the patient-direction letters at
+ * the four edges, the linked cursor, review comment markers, and a message line for refusals.
  */
 
 import type { SequenceSource } from './config';
 import { t } from '../i18n';
+
+/** A comment marker at a canvas point (CSS pixels) of the viewport. */
+export interface OverlayMarker {
+  id: number;
+  x: number;
+  y: number;
+  /** The comment's number in the comment list. */
+  number: number;
+  color: string;
+  /** Region, author and text, shown on hover and when the marker is selected. */
+  title: string;
+  /** A comment of the review in progress, not sent yet. */
+  draft: boolean;
+  selected: boolean;
+}
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 // Half the gap, in CSS pixels, that the cursor lines leave around the cursor voxel.
@@ -19,12 +34,19 @@ export class ViewportOverlay {
   private readonly message: HTMLElement;
   private readonly edges: Record<'top' | 'bottom' | 'left' | 'right', HTMLElement>;
   private readonly cursorLines: SVGPathElement;
+  private readonly quality: HTMLElement;
+  private readonly markers: HTMLElement;
+  private markerSignature = '';
   private messageTimer = 0;
 
   constructor(frame: HTMLElement, sequence: SequenceSource) {
     this.root = element('div', 'viewport-overlay');
     this.title = element('div', 'overlay-title');
     this.title.textContent = sequence.name;
+    // Bottom right, where no other overlay text sits, so long sequence names do not push it.
+    this.quality = element('span', 'quality-tag');
+    this.quality.hidden = true;
+    this.markers = element('div', 'comment-markers');
     this.slice = element('div', 'overlay-slice');
     this.window = element('div', 'overlay-window');
     this.message = element('div', 'overlay-message');
@@ -39,7 +61,7 @@ export class ViewportOverlay {
     svg.classList.add('overlay-cursor');
     this.cursorLines = document.createElementNS(SVG_NS, 'path');
     svg.append(this.cursorLines);
-    this.root.append(svg, this.title, this.slice, this.window, this.message, ...Object.values(this.edges));
+    this.root.append(svg, this.markers, this.title, this.slice, this.window, this.quality, this.message, ...Object.values(this.edges));
     frame.append(this.root);
   }
 
@@ -52,6 +74,26 @@ export class ViewportOverlay {
       tag.style.setProperty('--region-color', color);
       this.title.append(tag);
     }
+  }
+
+  /** Show the sequence's image quality grade; `level` colours it. */
+  setQuality(text: string, level: 'ok' | 'low' | 'missing'): void {
+    this.quality.textContent = text;
+    this.quality.dataset.level = level;
+    this.quality.hidden = false;
+  }
+
+  /**
+   * Draw comment markers (replacing the previous ones); `onSelect` runs with a marker's comment
+   * id when it is clicked. Markers are rebuilt only when their content or position changed.
+   */
+  setMarkers(markers: OverlayMarker[], onSelect: (id: number) => void): void {
+    const signature = JSON.stringify(markers.map((marker) => [marker.id, Math.round(marker.x), Math.round(marker.y), marker.number, marker.selected, marker.title]));
+    if (signature === this.markerSignature) {
+      return;
+    }
+    this.markerSignature = signature;
+    this.markers.replaceChildren(...markers.map((marker) => markerElement(marker, onSelect)));
   }
 
   /** Show a 1-based slice number out of the slice count. */
@@ -91,6 +133,35 @@ export class ViewportOverlay {
     window.clearTimeout(this.messageTimer);
     this.messageTimer = window.setTimeout(() => this.message.classList.remove('visible'), durationMs);
   }
+}
+
+function markerElement(marker: OverlayMarker, onSelect: (id: number) => void): HTMLElement {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = `comment-marker${marker.draft ? ' draft' : ''}${marker.selected ? ' selected' : ''}`;
+  button.dataset.comment = String(marker.id);
+  button.style.left = `${marker.x}px`;
+  button.style.top = `${marker.y}px`;
+  button.style.setProperty('--region-color', marker.color);
+  button.textContent = String(marker.number);
+  button.title = marker.title;
+  button.setAttribute('aria-label', marker.title);
+  button.addEventListener('click', (event) => {
+    event.stopPropagation();
+    onSelect(marker.id);
+  });
+  if (!marker.selected) {
+    return button;
+  }
+  const wrapper = element('div', 'comment-pin');
+  wrapper.style.left = `${marker.x}px`;
+  wrapper.style.top = `${marker.y}px`;
+  button.style.left = '0';
+  button.style.top = '0';
+  const note = element('div', 'comment-popover');
+  note.textContent = marker.title;
+  wrapper.append(button, note);
+  return wrapper;
 }
 
 function element(tag: string, className: string): HTMLElement {
