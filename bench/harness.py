@@ -6,11 +6,13 @@ Use:
         ...   # Django is configured; env.client is a logged-in test client
 """
 
+import logging
 import os
 import subprocess
 import sys
 import time
 import uuid
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,6 +37,10 @@ def _configure_django() -> None:
     import django
 
     django.setup()
+    # The services log one INFO line per save or job; the figures are what a benchmark prints.
+    logging.getLogger("annotation_platform").setLevel(logging.WARNING)
+    # WhiteNoise warns once that the throw-away data folder has no collected static files.
+    warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers")
 
 
 @contextmanager
