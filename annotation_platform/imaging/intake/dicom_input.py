@@ -6,6 +6,7 @@ frame, and the items of an encapsulated value are walked by their lengths up to 
 delimiter.
 """
 
+import io
 import logging
 import struct
 from dataclasses import dataclass
@@ -32,6 +33,9 @@ UNDEFINED_LENGTH = 0xFFFFFFFF
 # The file meta group starts after the 128-byte preamble and the 'DICM' prefix.
 META_START = 132
 LONG_LENGTH_VRS = frozenset(b"OB OD OF OL OV OW SQ SV UC UN UR UT UV".split())
+# Files up to this size are checked from a copy in memory: pydicom parses a header about a fifth
+# faster from io.BytesIO than from a buffered file, and a single-frame image is well below it.
+IN_MEMORY_MAX_BYTES = 4 * 1024 * 1024
 # pydicom raises all of these on damaged or crafted headers; RecursionError comes from deeply
 # nested sequences.
 PARSE_ERRORS = (
@@ -95,7 +99,7 @@ def check_dicom(path: Path, *, name: str | None = None) -> DicomCheck:
     if sniff(path, name) is not FileKind.DICOM:
         raise messages.unreadable(name)
     file_size = path.stat().st_size
-    with path.open("rb") as stream:
+    with _open_for_check(path, file_size) as stream:
         has_preamble = stream.read(132)[128:132] == b"DICM"
         _check_file_meta(path, stream, has_preamble, file_size, name)
         dataset = _read_header(stream, has_preamble, name)
@@ -108,6 +112,12 @@ def check_dicom(path: Path, *, name: str | None = None) -> DicomCheck:
         check = _image_check(dataset, sop_class, pixel, has_preamble, name)
         _check_pixel_data_complete(stream, pixel, check, dataset, file_size, name)
     return check
+
+
+def _open_for_check(path: Path, file_size: int) -> BinaryIO:
+    if file_size <= IN_MEMORY_MAX_BYTES:
+        return io.BytesIO(path.read_bytes())
+    return path.open("rb")
 
 
 def _check_file_meta(
@@ -194,25 +204,23 @@ def _check_header_complete(
     if len(dataset) == 0 and pixel is None:
         raise messages.unreadable(name)
     data_set_end = 0
-    for tag in dataset.keys():
-        element = dataset.get_item(tag, keep_deferred=True)
-        if not isinstance(element, RawDataElement) or element.length == UNDEFINED_LENGTH:
+    last_converted_start = 0
+    # The data set's own element map: Dataset.get_item would look up each tag again, and
+    # Dataset.elements reads deferred values.
+    for element in dataset._dict.values():
+        if not isinstance(element, RawDataElement):
+            last_converted_start = max(last_converted_start, element.file_tell or 0)
+            continue
+        if element.length == UNDEFINED_LENGTH:
             continue
         element_end = element.value_tell + element.length
         if element_end > file_size:
             raise messages.truncated_header(name)
         data_set_end = max(data_set_end, element_end)
-    if pixel is None and 0 < data_set_end < file_size and _last_is_raw(dataset, data_set_end):
+    # A converted element (a sequence) that starts after the last raw one may hide the cut.
+    last_is_raw = last_converted_start <= data_set_end
+    if pixel is None and 0 < data_set_end < file_size and last_is_raw:
         raise messages.truncated_header(name)
-
-
-def _last_is_raw(dataset: Dataset, data_set_end: int) -> bool:
-    """Return True unless a converted element (a sequence) may lie after `data_set_end`."""
-    for tag in dataset.keys():
-        element = dataset.get_item(tag, keep_deferred=True)
-        if not isinstance(element, RawDataElement) and (element.file_tell or 0) > data_set_end:
-            return False
-    return True
 
 
 def _read_pixel_element(

@@ -27,13 +27,13 @@ from annotation_platform.core.storage import (
     quarantine_storage,
     scratch_folder,
 )
-from annotation_platform.errors import ActionableError, gettext_noop
+from annotation_platform.errors import gettext_noop
 from annotation_platform.imaging.deid import DeidContext, DeidOptions
 from annotation_platform.imaging.dicom_ingest import (
     IngestedFile,
     IngestTask,
     ingest_files,
-    patient_key_of,
+    patient_keys,
 )
 from annotation_platform.imaging.sequences import recognize_dicom
 from annotation_platform.projects.models import Project
@@ -146,17 +146,14 @@ def _contexts_by_file(
 ) -> list[DeidContext]:
     """One de-identification context per file: the pseudonym and date shift of its patient.
 
-    The source patient key lives only in this function's memory; it is hashed to find the
-    patient and then dropped.
+    The source patient keys live only in memory, in the pool processes that read them and here.
+    Each is hashed to find the patient and then dropped.
     """
     secret = project_key(project)
     cache: dict[str, DeidContext] = {}
     contexts = []
-    for path in sources:
-        try:
-            key = patient_key_of(path)
-        except ActionableError:
-            key = ""
+    keys = patient_keys(sources, workers=deid_workers())
+    for path, key in zip(sources, keys, strict=True):
         if not key:
             # No Patient ID, name or birth date: the file stands alone as its own patient.
             key = f"file:{path.name}:{path.stat().st_size}"

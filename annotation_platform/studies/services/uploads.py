@@ -71,7 +71,7 @@ def upload_receive(
         ]
         report = scan_upload(pairs, intake_limits(), work)
         upload = _quarantine(
-            project=project, user=user, source=source, subject=subject, report=report
+            project=project, user=user, source=source, subject=subject, report=report, work=work
         )
     logger.info(
         "upload %s received into project %s: %s files, %s bytes",
@@ -98,8 +98,19 @@ def _local_file(incoming: IncomingFile, work: Path, index: int) -> Path:
 
 
 def _quarantine(
-    *, project: Project, user: User | None, source: str, subject: str, report: IntakeReport
+    *,
+    project: Project,
+    user: User | None,
+    source: str,
+    subject: str,
+    report: IntakeReport,
+    work: Path,
 ) -> Upload:
+    """Store the accepted files and the manifest, and request the ingest job.
+
+    Files inside `work` (the scratch copies of small uploads, and what the checks extracted) are
+    moved rather than copied. The uploader's own files and Django's temporary files are copied.
+    """
     storage = quarantine_storage()
     with transaction.atomic():
         upload = Upload.objects.create(
@@ -114,7 +125,7 @@ def _quarantine(
             for index, accepted in enumerate(report.accepted):
                 kind = "nifti" if accepted.kind.is_nifti else "dicom"
                 key = f"{upload.quarantine_prefix}{index:06d}{_suffix(accepted)}"
-                put_file(storage, key, accepted.path)
+                put_file(storage, key, accepted.path, move=accepted.path.is_relative_to(work))
                 items.append(QuarantineItem(index=index, kind=kind, key=key, name=accepted.name))
             manifest_write(upload, items, subject)
         except BaseException:
