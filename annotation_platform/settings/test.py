@@ -11,8 +11,11 @@ import uuid
 RUN_ID = os.environ.setdefault("TEST_RUN_ID", uuid.uuid4().hex[:10])
 os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/annotation_{RUN_ID}")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/11")
-if "APP_DATA_DIR" not in os.environ:
-    os.environ["APP_DATA_DIR"] = tempfile.mkdtemp(prefix=f"annotation-test-{RUN_ID}-")
+# The suite deletes its data folder when it ends, so it never takes APP_DATA_DIR from the
+# environment, where it may name the folder of a running platform.
+if "APP_TEST_DATA_DIR" not in os.environ:
+    os.environ["APP_TEST_DATA_DIR"] = tempfile.mkdtemp(prefix=f"annotation-test-{RUN_ID}-")
+os.environ["APP_DATA_DIR"] = os.environ["APP_TEST_DATA_DIR"]
 
 from annotation_platform.settings.base import *  # noqa: E402, F403
 from annotation_platform.settings.base import (  # noqa: E402
