@@ -54,8 +54,14 @@ def user_as_dict(user: User, definition: dict[str, Any] | None = None) -> dict[s
 def _access_user(admin: User, user_id: int) -> User:
     user = User.objects.filter(pk=user_id).select_related("experience_verified_by").first()
     if user is None or not user_can_verify(admin, user):
+        # Users outside the caller's projects get the same error, so an id reveals nothing.
         raise NotFoundError(
-            "USER_NOT_FOUND", gettext_noop("User %(user_id)s does not exist."), user_id=user_id
+            "USER_NOT_FOUND",
+            gettext_noop(
+                "User %(user_id)s does not exist or is not in a project you administer. Only a "
+                "project admin can change or verify experience."
+            ),
+            user_id=user_id,
         )
     return user
 
@@ -75,9 +81,9 @@ class PeopleListApi(APIView):
             raise PermissionDeniedError(
                 "PROJECT_ADMIN_REQUIRED",
                 gettext_noop(
-                    "Only an admin of project %(project)s can do this. Ask one of its admins."
+                    "Only project admins can list people and their experience. Ask an admin of "
+                    "your project."
                 ),
-                project="-",
             )
         users = users.select_related("experience_verified_by").order_by("username")
         return Response([user_as_dict(user) for user in users])

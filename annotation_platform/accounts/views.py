@@ -17,7 +17,7 @@ from annotation_platform.accounts.services import (
     membership_add,
     membership_remove,
 )
-from annotation_platform.errors import ActionableError
+from annotation_platform.errors import ActionableError, NotFoundError, gettext_noop
 from annotation_platform.projects.models import Membership
 from annotation_platform.projects.selectors import access_project_as_admin
 
@@ -89,13 +89,21 @@ def _handle_post(request: HttpRequest, project: object) -> None:
                 project=project, user=user, role=form.cleaned_data["role"], added_by=request.user
             )  # type: ignore[arg-type]
         elif action == "remove":
-            membership = Membership.objects.get(pk=int(request.POST["membership"]), project=project)
-            membership_remove(membership=membership, removed_by=request.user)
+            membership_remove(
+                membership=_membership(project, request.POST.get("membership", "")),
+                removed_by=request.user,
+            )
         elif action == "verify":
             form = ExperienceForm(request.POST, request.FILES)
             if not form.is_valid():
                 raise ActionableError("FORM_INVALID", "%(errors)s", errors=form.errors.as_text())
-            user = User.objects.get(pk=form.cleaned_data["user"])
+            user = User.objects.filter(pk=form.cleaned_data["user"]).first()
+            if user is None:
+                raise NotFoundError(
+                    "USER_NOT_FOUND",
+                    gettext_noop("User %(user_id)s does not exist. Reload the page and try again."),
+                    user_id=form.cleaned_data["user"],
+                )
             experience_record(
                 user=user,
                 practice_started_on=form.cleaned_data["practice_started_on"],
@@ -111,3 +119,19 @@ def _handle_post(request: HttpRequest, project: object) -> None:
         messages.error(request, error.localized())
         return
     messages.success(request, _("Saved."))
+
+
+def _membership(project: object, value: str) -> Membership:
+    membership = None
+    if value.isdigit():
+        membership = Membership.objects.filter(pk=int(value), project=project).first()
+    if membership is None:
+        raise NotFoundError(
+            "MEMBERSHIP_NOT_FOUND",
+            gettext_noop(
+                "Membership %(membership)s is not in this project. Someone may have removed it "
+                "already, so reload the page."
+            ),
+            membership=value[:40],
+        )
+    return membership

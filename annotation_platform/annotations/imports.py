@@ -9,11 +9,19 @@ anything is saved.
 
 import json
 import logging
+import math
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import nibabel as nib
+import nrrd
 import numpy as np
+import pydicom
+from django.conf import settings
+from nibabel.filebasedimages import ImageFileError
+from pydicom.errors import InvalidDicomError
 
 from annotation_platform.accounts.models import User
 from annotation_platform.annotations.models import Case, MaskVersion
@@ -92,6 +100,7 @@ def read_imported(
     regions = ProtocolRegions.from_definition(definition)
     grid = _reference_grid(case)
     kind = mask_format(file_name)
+    _check_declared_size(kind, path)
     if kind == "nifti":
         chosen = None
         if convention == "custom":
@@ -106,6 +115,55 @@ def read_imported(
     if kind == "seg-nrrd":
         return read_seg_nrrd(path, grid, segment_regions=segments, regions=regions)
     return read_dicom_seg(path, grid, segment_regions=segments, regions=regions)
+
+
+def _declared_shape(kind: str, path: Path) -> tuple[int, ...] | None:
+    """Return the array shape a mask file's header declares, reading no voxels.
+
+    None when the header is unreadable: the format's reader then reports it with its own message.
+    """
+    try:
+        if kind == "nifti":
+            return tuple(int(n) for n in nib.load(str(path)).header.get_data_shape())
+        if kind == "seg-nrrd":
+            return tuple(int(n) for n in nrrd.read_header(str(path))["sizes"])
+        dataset = pydicom.dcmread(path, stop_before_pixels=True)
+        frames = int(dataset.get("NumberOfFrames") or 1)
+        return (frames, int(dataset.Rows), int(dataset.Columns))
+    except (
+        ImageFileError,
+        nrrd.NRRDError,
+        InvalidDicomError,
+        OSError,
+        EOFError,
+        ValueError,
+        KeyError,
+        AttributeError,
+        TypeError,
+        zlib.error,
+    ):
+        return None
+
+
+def _check_declared_size(kind: str, path: Path) -> None:
+    """Reject a mask file whose header declares more voxels than NIFTI_MAX_VOXELS.
+
+    Only the header is read, so a file that declares a huge array (or a small compressed stream
+    that inflates to one) fails here instead of exhausting memory in the reader.
+    """
+    shape = _declared_shape(kind, path)
+    voxels = math.prod(shape) if shape else 0
+    if voxels > settings.NIFTI_MAX_VOXELS:
+        raise ActionableError(
+            "MASK_TOO_LARGE",
+            gettext_noop(
+                "The mask header declares %(shape)s voxels (%(voxels)s in all), more than the "
+                "limit of %(limit)s. Check that the file is a label map of this study."
+            ),
+            shape="x".join(str(n) for n in shape or ()),
+            voxels=voxels,
+            limit=settings.NIFTI_MAX_VOXELS,
+        )
 
 
 def _reference_grid(case: Case) -> Grid:

@@ -7,7 +7,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from annotation_platform.annotations.models import Case
 from annotation_platform.annotations.presenters import version_as_dict
@@ -54,9 +55,20 @@ def import_mask(request: HttpRequest, case_id: int) -> HttpResponse:
         case = access_case_for_edit(request.user, case_id)
     except ActionableError as error:
         raise Http404(error.localized()) from None
-    context: dict[str, Any] = {"case": case}
+    # The form keeps the user's choices, so that confirming a preview saves the mapping that
+    # the preview showed, on the version that was current when it was shown.
+    form = {
+        "convention": request.POST.get("convention", ""),
+        "custom_map": request.POST.get("custom_map", ""),
+        "segment_map": request.POST.get("segment_map", ""),
+        "base_version": case.latest_version_id,
+    }
+    context: dict[str, Any] = {"case": case, "form": form}
     if request.method == "POST" and request.FILES.get("file"):
         upload = request.FILES["file"]
+        posted_base = request.POST.get("base_version", "")
+        if posted_base.isdigit():
+            form["base_version"] = int(posted_base)
         try:
             with uploaded_file_path(upload) as path:
                 outcome = mask_import(
@@ -64,18 +76,35 @@ def import_mask(request: HttpRequest, case_id: int) -> HttpResponse:
                     user=request.user,
                     path=path,
                     file_name=upload.name,
-                    convention=request.POST.get("convention", ""),
-                    custom_map=request.POST.get("custom_map", ""),
-                    segment_map=request.POST.get("segment_map", ""),
+                    convention=form["convention"],
+                    custom_map=form["custom_map"],
+                    segment_map=form["segment_map"],
                     confirm=request.POST.get("confirm") == "true",
-                    base_version_id=case.latest_version_id,
+                    base_version_id=form["base_version"],
                 )
         except ActionableError as error:
             context["error"] = {"code": error.code, "message": error.localized()}
         else:
             context["saved"] = outcome.saved
-            context["preview"] = outcome.preview if outcome.saved is None else None
+            if outcome.saved is not None:
+                form["base_version"] = outcome.saved.pk
+            else:
+                context["preview"] = outcome.preview
+                context["placement"] = PLACEMENT_LABELS.get(
+                    outcome.preview["placement"], outcome.preview["placement"]
+                )
+    elif request.method == "POST":
+        context["error"] = {"code": "FILE_MISSING", "message": _("Choose a mask file to import.")}
     return render(request, "annotations/import_mask.html", context)
+
+
+# Labels of the placements that exchange.geometry.fit_to_grid reports for an imported mask.
+PLACEMENT_LABELS = {
+    "identical": gettext_lazy("on the study grid as it is"),
+    "reoriented": gettext_lazy("reoriented from another voxel order"),
+    "placed": gettext_lazy("placed inside the study grid from a smaller or shifted grid"),
+    "resampled": gettext_lazy("resampled from another grid by nearest neighbour"),
+}
 
 
 def viewer_config(request: HttpRequest, case: Case) -> dict[str, Any]:

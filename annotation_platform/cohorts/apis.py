@@ -131,7 +131,7 @@ class CohortAssignApi(APIView):
             )
         else:
             for case_id, user_id in values["assignments"].items():
-                case = cohort.cases.filter(pk=int(case_id)).first()
+                case = cohort.cases.filter(pk=int(case_id)).first() if case_id.isdigit() else None
                 annotator = User.objects.filter(pk=user_id).first()
                 if case is None or annotator is None:
                     raise NotFoundError(

@@ -104,7 +104,8 @@ def qualified_annotators(project: Project) -> list[User]:
     return [m.user for m in members if qualification_for(m.user, "annotator", definition).qualified]
 
 
-def _check_annotator(project: Project, annotator: User) -> None:
+def case_assign_check(project: Project, annotator: User) -> None:
+    """Raise unless `annotator` is a qualified annotator of `project`."""
     if not Membership.objects.filter(
         project=project, user=annotator, role=Membership.Role.ANNOTATOR
     ).exists():
@@ -131,7 +132,7 @@ def case_assign(
 ) -> Case:
     """Assign (or reassign) a case. Versions already saved stay with the case, so the new
     annotator continues from the latest one."""
-    _check_annotator(case.project, annotator)
+    case_assign_check(case.project, annotator)
     if case.state in (Case.State.SUBMITTED, Case.State.IN_REVIEW):
         raise ActionableError(
             "CASE_IN_REVIEW",
@@ -159,6 +160,26 @@ def case_assign(
     return locked
 
 
+def case_set_due_date(*, case: Case, due_date: date | None, changed_by: User) -> Case:
+    """Set or clear a case's due date without touching its assignment."""
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        previous = locked.due_date
+        if previous == due_date:
+            return locked
+        locked.due_date = due_date
+        locked.save(update_fields=["due_date", "updated_at"])
+        audit_record(
+            actor=changed_by,
+            action="case.due_date_changed",
+            target=f"case:{locked.pk}",
+            project=locked.project,
+            due_date=str(due_date) if due_date else None,
+            previous_due_date=str(previous) if previous else None,
+        )
+    return locked
+
+
 def cohort_assign_balanced(
     *,
     cohort: Cohort,
@@ -174,7 +195,7 @@ def cohort_assign_balanced(
             "NO_ANNOTATORS", gettext_noop("Choose at least one annotator to assign the cases to.")
         )
     for annotator in annotators:
-        _check_annotator(cohort.project, annotator)
+        case_assign_check(cohort.project, annotator)
     cases = cohort.cases.filter(state__in=OPEN_STATES).order_by("id")
     if not reassign:
         cases = cases.filter(assignee__isnull=True)

@@ -44,7 +44,18 @@ def _record_state(case: Case, actor: User, before: str, **details: Any) -> None:
 
 def _require_current(case: Case, version_id: int) -> MaskVersion:
     latest = case.latest_version
-    if latest is None or latest.pk != version_id:
+    if latest is None:
+        raise ConflictError(
+            "VERSION_NOT_CURRENT",
+            gettext_noop(
+                "Case %(case)s has no saved version yet, so version %(version)s cannot be used. "
+                "Draw or import the regions and save first."
+            ),
+            version=_number(version_id),
+            case=case.label,
+            current_version_id=None,
+        )
+    if latest.pk != version_id:
         raise ConflictError(
             "VERSION_NOT_CURRENT",
             gettext_noop(
@@ -52,9 +63,9 @@ def _require_current(case: Case, version_id: int) -> MaskVersion:
                 "%(current)s). Reload the case and act on the current version."
             ),
             version=_number(version_id),
-            current=latest.number if latest else 0,
+            current=latest.number,
             case=case.label,
-            current_version_id=latest.pk if latest else None,
+            current_version_id=latest.pk,
         )
     return latest
 
@@ -155,7 +166,9 @@ def case_exclude(*, case: Case, user: User, reason: str, note: str = "") -> Case
         if case.assignee_id != user.pk and not is_admin:
             raise PermissionDeniedError(
                 "CASE_NOT_ASSIGNED_TO_YOU",
-                gettext_noop("Case %(case)s is assigned to someone else, so you cannot submit it."),
+                gettext_noop(
+                    "Case %(case)s is assigned to someone else, so you cannot exclude it."
+                ),
                 case=case.label,
             )
         exclusions = {

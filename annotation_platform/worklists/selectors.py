@@ -3,7 +3,7 @@
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -13,6 +13,10 @@ from annotation_platform.core.models import AuditEvent
 from annotation_platform.projects.models import Membership, Project
 from annotation_platform.projects.selectors import projects_administered_by
 from annotation_platform.review.models import ReviewDecision
+
+# Earliest due date first. SQLite sorts NULL first, so cases without a due date are put last
+# explicitly, as PostgreSQL does by default.
+BY_DUE_DATE = (F("due_date").asc(nulls_last=True), "id")
 
 DONE_STATES = (Case.State.SUBMITTED, Case.State.IN_REVIEW, Case.State.APPROVED, Case.State.EXCLUDED)
 
@@ -40,11 +44,9 @@ def worklist_for(user: User) -> dict[str, list[Case]]:
     )
     return {
         "to_annotate": list(
-            mine.filter(state__in=[Case.State.NEW, Case.State.ANNOTATING]).order_by(
-                "due_date", "id"
-            )
+            mine.filter(state__in=[Case.State.NEW, Case.State.ANNOTATING]).order_by(*BY_DUE_DATE)
         ),
-        "rejected": list(mine.filter(state=Case.State.REJECTED).order_by("due_date", "id")),
+        "rejected": list(mine.filter(state=Case.State.REJECTED).order_by(*BY_DUE_DATE)),
         "submitted": list(mine.filter(state__in=[Case.State.SUBMITTED, Case.State.IN_REVIEW])),
         "to_review": list(to_review.order_by("updated_at")),
         "done": list(
@@ -75,7 +77,8 @@ def dashboard_for(project: Project) -> dict[str, Any]:
             submitted=Count("id", filter=Q(state__in=[Case.State.SUBMITTED, Case.State.IN_REVIEW])),
             approved=Count("id", filter=Q(state=Case.State.APPROVED)),
             rejected=Count("id", filter=Q(state=Case.State.REJECTED)),
-            mean_minutes=Avg("annotation_seconds") / 60.0,
+            # Cases without recorded annotation time would pull the mean towards zero.
+            mean_minutes=Avg("annotation_seconds", filter=Q(annotation_seconds__gt=0)) / 60.0,
         )
         .order_by("assignee__username")
     )
