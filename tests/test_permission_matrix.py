@@ -47,7 +47,8 @@ MATRIX: dict[tuple[str, str], set[str] | str] = {
     ("POST", "/api/v1/cases/{case_id}/submit/"): {"annotator"},
     ("GET", "/api/v1/cases/{case_id}/volumes/{sequence}.nii.gz"): CASE_READERS,
     ("GET", "/api/v1/cases/{case_id}/quality/"): CASE_READERS,
-    ("PUT", "/api/v1/cases/{case_id}/series/{series_id}/quality/"): ADMINS | {"annotator"},
+    # Once submitted, the grades are part of the review: only admins change them.
+    ("PUT", "/api/v1/cases/{case_id}/series/{series_id}/quality/"): ADMINS,
     ("GET", "/api/v1/cases/{case_id}/volumetry/"): CASE_READERS,
     ("GET", "/api/v1/cohorts/{cohort_id}/"): ADMINS,
     ("POST", "/api/v1/cohorts/{cohort_id}/assign/"): ADMINS,

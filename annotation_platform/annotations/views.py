@@ -19,7 +19,7 @@ from annotation_platform.annotations.selectors import (
     cases_visible_to,
 )
 from annotation_platform.errors import ActionableError
-from annotation_platform.quality.services import case_quality_summary
+from annotation_platform.quality.services import case_quality_summary, may_grade
 from annotation_platform.review.presenters import comment_as_dict
 
 # Seconds between autosaves while there are unsaved strokes; the design promises at most 15.
@@ -172,6 +172,7 @@ def workflow_config(request: HttpRequest, case: Case) -> dict[str, Any]:
         and case.state == Case.State.ANNOTATING
         and case.latest_version_id is not None,
         "can_recall": case.assignee_id == user.pk and case.state == Case.State.SUBMITTED,
+        "can_grade": may_grade(case, user),
         "can_review": can_review,
         "submitted_version": version_as_dict(case.submitted_version),
         "checklist": [

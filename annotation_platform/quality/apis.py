@@ -9,8 +9,11 @@ from rest_framework.views import APIView
 
 from annotation_platform.annotations.selectors import access_case
 from annotation_platform.errors import NotFoundError, gettext_noop
-from annotation_platform.quality.services import case_quality_summary, series_grade
-from annotation_platform.review.services import require_assignee_or_admin
+from annotation_platform.quality.services import (
+    case_quality_summary,
+    require_may_grade,
+    series_grade,
+)
 
 
 class CaseQualityApi(APIView):
@@ -27,7 +30,7 @@ class SeriesQualityApi(APIView):
     @extend_schema(request=SeriesQualityInput, responses=OpenApiTypes.OBJECT)
     def put(self, request: Request, case_id: int, series_id: int) -> Response:
         case = access_case(request.user, case_id)
-        require_assignee_or_admin(case, request.user)
+        require_may_grade(case, request.user)
         series = case.study.series.filter(pk=series_id).first()
         if series is None:
             raise NotFoundError(

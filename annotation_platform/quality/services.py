@@ -27,6 +27,41 @@ QUALITY_MESSAGES = {
 }
 
 
+# States in which the case's annotator may grade its images. Once it is submitted the grades are
+# part of what the reviewer checks, so only a project admin may change them (an approved case
+# graded below the minimum leaves the exports).
+ANNOTATOR_GRADING_STATES = frozenset({Case.State.NEW, Case.State.ANNOTATING, Case.State.REJECTED})
+
+
+def may_grade(case: Case, user: User) -> bool:
+    """Return whether `user` may grade the images of `case` now: a project admin at any time,
+    the assigned annotator while the case is being annotated."""
+    from annotation_platform.review.services import is_project_admin
+
+    if is_project_admin(case.project, user):
+        return True
+    return case.assignee_id == user.pk and case.state in ANNOTATOR_GRADING_STATES
+
+
+def require_may_grade(case: Case, user: User) -> None:
+    """Raise with the reason unless `user` may grade the images of `case` now."""
+    from annotation_platform.review.services import require_assignee
+
+    if may_grade(case, user):
+        return
+    require_assignee(case, user)
+    if case.state not in ANNOTATOR_GRADING_STATES:
+        raise PermissionDeniedError(
+            "QUALITY_GRADE_LOCKED",
+            gettext_noop(
+                "Case %(case)s is %(state)s, so only a project admin can change its image "
+                "quality grades now. Ask a project admin to change them."
+            ),
+            case=case.label,
+            state=str(Case.State(case.state).label),
+        )
+
+
 def series_grade(*, series: Series, grade: int, reasons: list[str], user: User) -> Series:
     """Record a series' quality grade (1 unusable, 2 acceptable, 3 good) with its reasons."""
     definition = series.study.project.protocol_version.definition

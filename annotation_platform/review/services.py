@@ -17,7 +17,7 @@ from annotation_platform.errors import (
     PermissionDeniedError,
     gettext_noop,
 )
-from annotation_platform.projects.models import Membership
+from annotation_platform.projects.models import Membership, Project
 from annotation_platform.quality.services import require_quality
 from annotation_platform.review.models import ReviewComment, ReviewDecision, Submission
 
@@ -86,14 +86,17 @@ def require_assignee(case: Case, user: User) -> None:
         )
 
 
-def require_assignee_or_admin(case: Case, user: User) -> None:
-    is_admin = (
+def is_project_admin(project: Project, user: User) -> bool:
+    return (
         user.is_superuser
         or Membership.objects.filter(
-            project=case.project, user=user, role=Membership.Role.ADMIN
+            project=project, user=user, role=Membership.Role.ADMIN
         ).exists()
     )
-    if not is_admin:
+
+
+def require_assignee_or_admin(case: Case, user: User) -> None:
+    if not is_project_admin(case.project, user):
         require_assignee(case, user)
 
 

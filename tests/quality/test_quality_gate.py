@@ -89,3 +89,36 @@ def test_admin_grades_from_the_study_page(ready_case, admin_client):
     assert (t2.quality_grade, t2.quality_reasons) == (1, ["coverage"])
     page = admin_client.get(f"/studies/{ready_case.study_id}/")
     assert b'name="grade"' in page.content
+
+
+@pytest.mark.parametrize("state", ["submitted", "in_review", "approved"])
+def test_annotator_cannot_regrade_after_submission(ready_case, annotator_client, client, state):
+    """Grades are part of what the reviewer checked, so only an admin changes them afterwards."""
+    from annotation_platform.accounts.models import User
+
+    flair = ready_case.study.series.get(sequence="FLAIR")
+    ready_case.state = state
+    ready_case.save()
+
+    refused = _grade(annotator_client, ready_case, flair, 1, ["motion"])
+
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "QUALITY_GRADE_LOCKED"
+    assert Series.objects.get(pk=flair.pk).quality_grade == 3
+    client.force_login(User.objects.get(username="ada"))
+    assert _grade(client, ready_case, flair, 1, ["motion"]).status_code == 200
+
+
+def test_viewer_offers_grading_only_while_annotating(ready_case, annotator_client):
+    import json
+    import re
+
+    def can_grade() -> bool:
+        page = annotator_client.get(f"/cases/{ready_case.pk}/annotate/").content.decode()
+        config = re.search(r'id="viewer-config" type="application/json">(.*?)</script>', page, re.S)
+        return json.loads(config.group(1))["workflow"]["can_grade"]
+
+    assert can_grade() is True
+    ready_case.state = "approved"
+    ready_case.save()
+    assert can_grade() is False
