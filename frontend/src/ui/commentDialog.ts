@@ -1,6 +1,7 @@
 /** The dialog of the comment tool: the region a comment is about and its text. */
 
 import { t } from '../i18n';
+import { showModal } from './dialogs';
 import { h } from './dom';
 
 /** A region the comment can name. */
@@ -45,17 +46,7 @@ export function askComment(
         text.focus();
       }
     });
-    const finish = (value: { region: string; text: string } | null): void => {
-      dialog.close();
-      dialog.remove();
-      resolve(value);
-    };
-    dialog.addEventListener('cancel', (event) => {
-      event.preventDefault();
-      finish(null);
-    });
-    document.body.append(dialog);
-    dialog.showModal();
+    const finish = showModal<{ region: string; text: string } | null>(dialog, resolve, null);
     text.focus();
   });
 }

@@ -8,6 +8,7 @@
 import { t } from '../i18n';
 import type { Store } from '../state/store';
 import type { CaseWorkflow } from '../workflow/caseWorkflow';
+import { showModal } from './dialogs';
 import { h } from './dom';
 import { refusalText } from './submitDialog';
 
@@ -53,17 +54,7 @@ export function openDecisionDialog(decision: 'approved' | 'rejected', versionNum
       }
       error.hidden = false;
     });
-    const finish = (value: boolean): void => {
-      dialog.close();
-      dialog.remove();
-      resolve(value);
-    };
-    dialog.addEventListener('cancel', (event) => {
-      event.preventDefault();
-      finish(false);
-    });
-    document.body.append(dialog);
-    dialog.showModal();
+    const finish = showModal<boolean>(dialog, resolve, false);
     summary.focus();
   });
 }

@@ -6,6 +6,25 @@
 import { t } from '../i18n';
 import { h } from './dom';
 
+/**
+ * Show `dialog` as a modal and return the function that closes it with a value. Escape closes it
+ * with `onEscape`. Either way the dialog leaves the page and `resolve` receives the value.
+ */
+export function showModal<T>(dialog: HTMLDialogElement, resolve: (value: T) => void, onEscape: T): (value: T) => void {
+  const finish = (value: T): void => {
+    dialog.close();
+    dialog.remove();
+    resolve(value);
+  };
+  dialog.addEventListener('cancel', (event) => {
+    event.preventDefault();
+    finish(onEscape);
+  });
+  document.body.append(dialog);
+  dialog.showModal();
+  return finish;
+}
+
 /** One button of a choice dialog. */
 export interface DialogChoice<T extends string> {
   value: T;
@@ -27,17 +46,7 @@ export function choose<T extends string>(title: string, message: string, choices
       }),
     );
     dialog.append(h('h2', {}, title), h('p', {}, message), h('div', { class: 'dialog-buttons' }, ...buttons));
-    const finish = (value: T | null): void => {
-      dialog.close();
-      dialog.remove();
-      resolve(value);
-    };
-    dialog.addEventListener('cancel', (event) => {
-      event.preventDefault();
-      finish(null);
-    });
-    document.body.append(dialog);
-    dialog.showModal();
+    const finish = showModal<T | null>(dialog, resolve, null);
   });
 }
 
@@ -66,17 +75,7 @@ export function askReason(title: string, message: string): Promise<string | null
       }
     });
     dialog.append(form);
-    const finish = (value: string | null): void => {
-      dialog.close();
-      dialog.remove();
-      resolve(value);
-    };
-    dialog.addEventListener('cancel', (event) => {
-      event.preventDefault();
-      finish(null);
-    });
-    document.body.append(dialog);
-    dialog.showModal();
+    const finish = showModal<string | null>(dialog, resolve, null);
     input.focus();
   });
 }

@@ -9,6 +9,7 @@ import { t } from '../i18n';
 import type { Store } from '../state/store';
 import type { ActionResult, CaseWorkflow } from '../workflow/caseWorkflow';
 import type { WorkflowConfig } from '../workflow/workflowConfig';
+import { showModal } from './dialogs';
 import { h } from './dom';
 import { qualityProblems } from '../workflow/qualityStatus';
 
@@ -78,17 +79,7 @@ export function openSubmitDialog(
       void run(() => actions.submit(checklist), 'submitted');
     });
     exclude.addEventListener('click', () => void run(() => actions.exclude(reason.value, note.value.trim()), 'excluded'));
-    const finish = (value: SubmitDialogOutcome): void => {
-      dialog.close();
-      dialog.remove();
-      resolve(value);
-    };
-    dialog.addEventListener('cancel', (event) => {
-      event.preventDefault();
-      finish(null);
-    });
-    document.body.append(dialog);
-    dialog.showModal();
+    const finish = showModal<SubmitDialogOutcome>(dialog, resolve, null);
   });
 }
 
