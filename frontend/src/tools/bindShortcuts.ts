@@ -3,13 +3,12 @@
 import type { Store } from '../state/store';
 import type { AnnotationViewer } from '../viewer/annotationViewer';
 import { WINDOW_PRESETS, type WindowPresetKey } from '../viewer/windowPresets';
-import { actionForKey, type ShortcutAction } from './shortcuts';
+import { actionForKey, controlOwnsKey, type FocusedControl, type ShortcutAction } from './shortcuts';
 
-/** Listen for shortcuts on the document; keys typed into form fields and dialogs are left alone. */
+/** Listen for shortcuts on the document. Keys that the focused form field or dialog uses are left to it. */
 export function bindShortcuts(viewer: AnnotationViewer, store: Store, drawnRegions: string[], onHelp: () => void): void {
   document.addEventListener('keydown', (event) => {
-    const target = event.target as HTMLElement | null;
-    if (target?.closest('input, textarea, select, [contenteditable], dialog')) {
+    if (controlOwnsKey(describeFocus(event.target), event)) {
       return;
     }
     const action = actionForKey(event);
@@ -19,6 +18,39 @@ export function bindShortcuts(viewer: AnnotationViewer, store: Store, drawnRegio
     event.preventDefault();
     run(action, viewer, store, drawnRegions, onHelp);
   });
+  releaseFocusAfterChoice();
+}
+
+/**
+ * Move the focus off a select once a value is chosen, and off a slider once the mouse lets go.
+ * Otherwise the next number key or arrow meant as a shortcut silently changes the choice, such as
+ * an image quality grade that is then sent to the server.
+ */
+function releaseFocusAfterChoice(): void {
+  document.addEventListener('change', (event) => {
+    const target = event.target;
+    if (target instanceof HTMLSelectElement && !target.closest('dialog')) {
+      target.blur();
+    }
+  });
+  document.addEventListener('pointerup', () => {
+    const focused = document.activeElement;
+    if (focused instanceof HTMLInputElement && focused.type === 'range') {
+      focused.blur();
+    }
+  });
+}
+
+function describeFocus(target: EventTarget | null): FocusedControl | null {
+  if (!(target instanceof HTMLElement)) {
+    return null;
+  }
+  return {
+    tag: target.tagName,
+    type: target instanceof HTMLInputElement ? target.type : undefined,
+    editable: target.isContentEditable,
+    inDialog: target.closest('dialog') !== null,
+  };
 }
 
 function run(action: ShortcutAction, viewer: AnnotationViewer, store: Store, drawnRegions: string[], onHelp: () => void): void {

@@ -34,9 +34,13 @@ export interface KeyPress {
   altKey?: boolean;
 }
 
-/** A documented shortcut: the keys as shown to the user, the action, and its help text id. */
+/**
+ * A documented shortcut: the keys as printed on the keyboard, or for a mouse gesture the message
+ * id of its translated name, and the message id of its help text.
+ */
 export interface Shortcut {
-  keys: string;
+  keys?: string;
+  gesture?: string;
   help: string;
 }
 
@@ -152,8 +156,51 @@ export const SHORTCUT_HELP: Shortcut[] = [
   { keys: 'Ctrl+Shift+Z / Ctrl+Y', help: 'help.redo' },
   { keys: 'Ctrl+S', help: 'help.save' },
   { keys: '?', help: 'help.help' },
-  { keys: 'Shift+click', help: 'help.placeCursor' },
-  { keys: 'Right drag', help: 'help.windowDrag' },
-  { keys: 'Middle drag', help: 'help.panDrag' },
-  { keys: 'Wheel / Ctrl+wheel', help: 'help.wheel' },
+  { gesture: 'help.gesture.shiftClick', help: 'help.placeCursor' },
+  { gesture: 'help.gesture.rightDrag', help: 'help.windowDrag' },
+  { gesture: 'help.gesture.middleDrag', help: 'help.panDrag' },
+  { gesture: 'help.gesture.wheel', help: 'help.wheel' },
 ];
+
+/** The focused element as far as shortcuts care: its tag, its `type` for inputs, and editability. */
+export interface FocusedControl {
+  tag: string;
+  type?: string;
+  editable?: boolean;
+  inDialog?: boolean;
+}
+
+// Inputs that take no text. Sliders and radio buttons use the arrow and page keys themselves; any
+// other key on them stays a shortcut, so that undo, saving and the tool keys still work after a
+// click on a checkbox or a drag of a slider.
+const NAVIGATION_KEYS = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'PageUp', 'PageDown', 'Home', 'End']);
+const INPUTS_WITHOUT_TEXT: Record<string, Set<string>> = {
+  range: NAVIGATION_KEYS,
+  radio: NAVIGATION_KEYS,
+  checkbox: new Set(),
+  button: new Set(),
+  submit: new Set(),
+  reset: new Set(),
+  color: new Set(),
+  file: new Set(),
+};
+
+/**
+ * Return whether the focused control handles the key itself, so no shortcut runs: every key
+ * typed into a text field, a select or a dialog, and the arrow and page keys of a slider or a
+ * radio button.
+ */
+export function controlOwnsKey(control: FocusedControl | null, press: KeyPress): boolean {
+  if (!control) {
+    return false;
+  }
+  const tag = control.tag.toLowerCase();
+  if (control.editable || control.inDialog || tag === 'textarea' || tag === 'select') {
+    return true;
+  }
+  if (tag !== 'input') {
+    return false;
+  }
+  const ownKeys = INPUTS_WITHOUT_TEXT[(control.type ?? 'text').toLowerCase()];
+  return ownKeys ? ownKeys.has(press.key) : true;
+}

@@ -6,9 +6,17 @@
 
 import { t } from '../i18n';
 import type { ViewerCommands } from '../state/commands';
-import type { Store } from '../state/store';
+import type { SaveStatus, Store } from '../state/store';
 import type { Region } from '../viewer/config';
 import { formatNumber, h } from './dom';
+
+/**
+ * Return whether the mask on screen may differ from the version the figures come from: edits
+ * not yet stored, unless the user previews an earlier version. A read-only case has no edits.
+ */
+export function figuresMayBeStale(saveStatus: SaveStatus, previewing: boolean): boolean {
+  return !previewing && saveStatus !== 'saved' && saveStatus !== 'readonly';
+}
 
 export function buildFiguresPanel(regions: Region[], store: Store, commands: ViewerCommands): HTMLElement {
   const body = h('div', { class: 'figures-body' });
@@ -22,7 +30,7 @@ export function buildFiguresPanel(regions: Region[], store: Store, commands: Vie
       body.replaceChildren();
       return;
     }
-    const stale = preview === null && saveStatus !== 'saved';
+    const stale = figuresMayBeStale(saveStatus, preview !== null);
     caption.textContent = t(stale ? 'figures.asOfStale' : 'figures.asOf', { number: figuresVersion });
     body.replaceChildren(
       volumeTable(regions, figures.regions ?? {}),

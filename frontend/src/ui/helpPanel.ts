@@ -16,7 +16,7 @@ export function showHelp(): void {
     'dialog',
     { class: 'viewer-dialog help-dialog', 'data-testid': 'help' },
     h('h2', {}, t('help.title')),
-    h('dl', { class: 'shortcut-list' }, ...SHORTCUT_HELP.flatMap((item) => [h('dt', {}, h('kbd', {}, item.keys)), h('dd', {}, t(item.help as MessageId))])),
+    h('dl', { class: 'shortcut-list' }, ...SHORTCUT_HELP.flatMap((item) => [h('dt', {}, h('kbd', {}, item.gesture ? t(item.gesture as MessageId) : (item.keys ?? ''))), h('dd', {}, t(item.help as MessageId))])),
     h('div', { class: 'dialog-buttons' }, h('button', { type: 'button', textContent: t('dialog.close'), onclick: () => close() })),
   );
   const close = (): void => {

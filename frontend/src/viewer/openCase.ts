@@ -19,7 +19,7 @@ import { DraftJournal } from '../state/draftJournal';
 import { SaveController, type SaveEvents } from '../state/saveController';
 import { Store, type ViewerState } from '../state/store';
 import { findDraft, mergeIntoNewest, reloadNewest, type VersionContext } from '../state/versionActions';
-import type { CaseComment, DraftComment } from '../workflow/workflowConfig';
+import type { CaseComment, DraftComment, WorkflowMode } from '../workflow/workflowConfig';
 import { bindShortcuts } from '../tools/bindShortcuts';
 import { createToolGroups, setBrushSettings } from '../tools/toolGroups';
 import { buildChecklistPanel } from '../ui/checklistPanel';
@@ -185,12 +185,12 @@ export async function openCase(config: ViewerConfig, shell: ViewerShell, downloa
   });
   void offerDraft(versions, shell);
   void history.refresh();
-  startWorkflow(config, workflow, shell);
+  startWorkflow(config, workflow, shell, store);
   return viewer;
 }
 
-/** Record the start of a review, and report the time spent on the case while it is open. */
-function startWorkflow(config: ViewerConfig, workflow: CaseWorkflow, shell: ViewerShell): void {
+/** Record the start of a review, and report the time spent on the case while the user annotates or reviews it. */
+function startWorkflow(config: ViewerConfig, workflow: CaseWorkflow, shell: ViewerShell, store: Store): void {
   const mode = config.workflow.mode;
   if (mode === 'review') {
     void workflow.startReview().then((outcome) => {
@@ -199,9 +199,22 @@ function startWorkflow(config: ViewerConfig, workflow: CaseWorkflow, shell: View
       }
     });
   }
-  if (mode === 'annotate' || mode === 'review') {
-    startHeartbeat(config.workflow.api.heartbeat, config.csrf_token);
-  }
+  // The heartbeat runs only while the user annotates or reviews, as on a page opened read-only.
+  // So a submission, an exclusion or a review decision stops it, and a recall starts it again.
+  // A reviewer has no access to the case after the decision, so each heartbeat would get 404.
+  const counted = (workflowMode: WorkflowMode): boolean => workflowMode === 'annotate' || workflowMode === 'review';
+  let stopHeartbeat = counted(mode) ? startHeartbeat(config.workflow.api.heartbeat, config.csrf_token) : null;
+  store.subscribe((state, changed) => {
+    if (!changed.has('workflowMode')) {
+      return;
+    }
+    if (counted(state.workflowMode) && !stopHeartbeat) {
+      stopHeartbeat = startHeartbeat(config.workflow.api.heartbeat, config.csrf_token);
+    } else if (!counted(state.workflowMode) && stopHeartbeat) {
+      stopHeartbeat();
+      stopHeartbeat = null;
+    }
+  });
 }
 
 function describeComment(comment: CaseComment | DraftComment): string {

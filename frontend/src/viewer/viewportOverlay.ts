@@ -93,7 +93,8 @@ export class ViewportOverlay {
       return;
     }
     this.markerSignature = signature;
-    this.markers.replaceChildren(...markers.map((marker) => markerElement(marker, onSelect)));
+    const width = this.markers.clientWidth;
+    this.markers.replaceChildren(...markers.map((marker) => markerElement(marker, width, onSelect)));
   }
 
   /** Show a 1-based slice number out of the slice count. */
@@ -135,7 +136,13 @@ export class ViewportOverlay {
   }
 }
 
-function markerElement(marker: OverlayMarker, onSelect: (id: number) => void): HTMLElement {
+// The popover's distance from its marker (1rem in viewer.css), the gap it keeps to the viewport
+// edge, and its least width on a very narrow viewport.
+const POPOVER_OFFSET_PX = 16;
+const POPOVER_MARGIN_PX = 6;
+const POPOVER_MIN_WIDTH_PX = 120;
+
+function markerElement(marker: OverlayMarker, viewportWidth: number, onSelect: (id: number) => void): HTMLElement {
   const button = document.createElement('button');
   button.type = 'button';
   button.className = `comment-marker${marker.draft ? ' draft' : ''}${marker.selected ? ' selected' : ''}`;
@@ -158,7 +165,13 @@ function markerElement(marker: OverlayMarker, onSelect: (id: number) => void): H
   wrapper.style.top = `${marker.y}px`;
   button.style.left = '0';
   button.style.top = '0';
-  const note = element('div', 'comment-popover');
+  // The viewport clips what overflows it, so the note opens towards the wider side of the
+  // marker and is no wider than the room there.
+  const roomRight = viewportWidth - marker.x - POPOVER_OFFSET_PX - POPOVER_MARGIN_PX;
+  const roomLeft = marker.x - POPOVER_OFFSET_PX - POPOVER_MARGIN_PX;
+  const leftwards = roomLeft > roomRight;
+  const note = element('div', leftwards ? 'comment-popover leftwards' : 'comment-popover');
+  note.style.maxWidth = `min(18rem, ${Math.round(Math.max(leftwards ? roomLeft : roomRight, POPOVER_MIN_WIDTH_PX))}px)`;
   note.textContent = marker.title;
   wrapper.append(button, note);
   return wrapper;

@@ -27,6 +27,7 @@ interface DecisionBody {
 
 export class CaseWorkflow {
   private nextDraftId = -1;
+  private gradeRequests: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly config: ViewerConfig,
@@ -108,8 +109,19 @@ export class CaseWorkflow {
     return result(outcome);
   }
 
-  /** Grade one series' image quality (with reasons for a low grade). */
-  async grade(seriesId: number, grade: number, reasons: string[]): Promise<ActionResult> {
+  /**
+   * Grade one series' image quality (with reasons for a low grade). Grades go to the server one
+   * at a time, in the order given: each response lists every series of the case, so a response
+   * to an earlier request that arrived last would show older grades than the server stores.
+   */
+  grade(seriesId: number, grade: number, reasons: string[]): Promise<ActionResult> {
+    const request = this.gradeRequests.then(() => this.sendGrade(seriesId, grade, reasons));
+    // A failed request must not hold back the grades after it.
+    this.gradeRequests = request.catch(() => undefined);
+    return request;
+  }
+
+  private async sendGrade(seriesId: number, grade: number, reasons: string[]): Promise<ActionResult> {
     const url = this.config.workflow.api.quality.replace('{series_id}', String(seriesId));
     const outcome = await sendJson<SeriesQuality[]>(url, 'PUT', { grade, reasons }, this.config.csrf_token);
     if (outcome.ok) {
