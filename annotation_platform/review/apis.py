@@ -1,8 +1,5 @@
 """Case workflow API: submit, recall, exclude, review, decide, comments, assign, heartbeat."""
 
-from typing import Any
-
-from django.db.models import F
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -23,6 +20,7 @@ from annotation_platform.review.services import (
     case_exclude,
     case_include,
     case_recall,
+    case_record_time,
     case_submit,
     require_assignee,
     require_assignee_or_admin,
@@ -199,15 +197,5 @@ class CaseHeartbeatApi(APIView):
         data = self.CaseHeartbeatInput(data=request.data)
         data.is_valid(raise_exception=True)
         seconds = min(data.validated_data["seconds"], HEARTBEAT_MAX_S)
-        field = _time_field(case, request.user)
-        if field:
-            Case.objects.filter(pk=case.pk).update(**{field: F(field) + seconds})
+        case_record_time(case=case, user=request.user, seconds=seconds)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def _time_field(case: Case, user: Any) -> str | None:
-    if case.assignee_id == user.pk:
-        return "annotation_seconds"
-    if case.reviewer_id == user.pk:
-        return "review_seconds"
-    return None

@@ -5,11 +5,12 @@ import logging
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 
 from annotation_platform.accounts.models import User
 from annotation_platform.accounts.qualifications import qualification_for
 from annotation_platform.annotations.models import Case, MaskVersion
-from annotation_platform.annotations.workflow import apply_transition
+from annotation_platform.annotations.workflow import EDITABLE_STATES, apply_transition
 from annotation_platform.core.audit import audit_record
 from annotation_platform.errors import (
     ActionableError,
@@ -346,3 +347,19 @@ def _create_comments(case: Case, decision: ReviewDecision, comments: list[dict[s
             point_ijk=point,
             text=str(comment["text"])[:4000],
         )
+
+
+def case_record_time(*, case: Case, user: User, seconds: int) -> None:
+    """Add the seconds the viewer was open to the annotation or the review time of the case.
+
+    Time counts only while the user can work on the case: its annotator while it is editable,
+    its reviewer while it waits for or is in review. A tab left open on a case already handed on
+    adds nothing.
+    """
+    if case.assignee_id == user.pk and case.state in EDITABLE_STATES:
+        field = "annotation_seconds"
+    elif case.reviewer_id == user.pk and case.state in (Case.State.SUBMITTED, Case.State.IN_REVIEW):
+        field = "review_seconds"
+    else:
+        return
+    Case.objects.filter(pk=case.pk).update(**{field: F(field) + seconds})
