@@ -173,6 +173,7 @@ def workflow_config(request: HttpRequest, case: Case) -> dict[str, Any]:
         and case.latest_version_id is not None,
         "can_recall": case.assignee_id == user.pk and case.state == Case.State.SUBMITTED,
         "can_grade": may_grade(case, user),
+        "review_refusal": _review_refusal_for_viewer(case, user),
         "can_review": can_review,
         "submitted_version": version_as_dict(case.submitted_version),
         "checklist": [
@@ -217,13 +218,28 @@ def workflow_config(request: HttpRequest, case: Case) -> dict[str, Any]:
 
 
 def _may_review(case: Case, user: Any) -> bool:
+    return _review_refusal(case, user) is None
+
+
+def _review_refusal(case: Case, user: Any) -> ActionableError | None:
     from annotation_platform.review.services import require_reviewer
 
     try:
         require_reviewer(case, user)
-    except ActionableError:
-        return False
-    return True
+    except ActionableError as error:
+        return error
+    return None
+
+
+def _review_refusal_for_viewer(case: Case, user: Any) -> dict[str, str] | None:
+    """Why a senior reviewer of the project cannot review this waiting case; None for others,
+    who were never meant to review it."""
+    if case.state not in (Case.State.SUBMITTED, Case.State.IN_REVIEW):
+        return None
+    refusal = _review_refusal(case, user)
+    if refusal is None or refusal.code == "NOT_A_REVIEWER":
+        return None
+    return {"code": refusal.code, "detail": refusal.localized()}
 
 
 def _region(protocol: Any, region: dict[str, Any]) -> dict[str, Any]:

@@ -66,3 +66,28 @@ def test_reviewer_gets_review_mode_after_submission(
     assert config["workflow"]["mode"] == "review"
     assert config["workflow"]["submitted_version"]["id"] == version["id"]
     assert config["case"]["read_only"] is True
+    assert config["workflow"]["review_refusal"] is None
+
+
+def test_waiting_case_explains_refused_review(ready_case, client, reviewer, project):
+    """A senior reviewer who annotated the case is told why the review is refused."""
+    from annotation_platform.projects.models import Membership
+
+    Membership.objects.create(project=project, user=reviewer, role=Membership.Role.ANNOTATOR)
+    ready_case.assignee = reviewer
+    ready_case.state = "submitted"
+    ready_case.save()
+    client.force_login(reviewer)
+
+    refusal = _config(client, ready_case)["workflow"]["review_refusal"]
+
+    assert refusal["code"] == "REVIEW_OWN_WORK"
+    assert "so you cannot review it" in refusal["detail"]
+
+
+def test_annotator_waiting_gets_no_refusal(ready_case, client, annotator):
+    ready_case.state = "submitted"
+    ready_case.save()
+    client.force_login(annotator)
+
+    assert _config(client, ready_case)["workflow"]["review_refusal"] is None

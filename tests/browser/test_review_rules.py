@@ -94,7 +94,8 @@ def test_reviewer_cannot_review_own_work(browser, live_server, project, reviewer
     assert probe(dana, "workflowMode") == "read_only"
     assert dana.locator('[data-testid="approve-open"]').count() == 0
     status = workflow_status(dana)
-    assert "You annotated this case, so you cannot review it" in status
+    assert "so you cannot review it" in status
+    assert "Another senior reviewer must review it" in status
 
     response = api_post(
         dana,

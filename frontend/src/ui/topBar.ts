@@ -45,6 +45,8 @@ export function buildTopBar(
   );
   const status = h('span', { class: 'save-status', 'data-testid': 'save-status', role: 'status' });
   const saveButton = h('button', { type: 'button', textContent: t('save.now'), onclick: () => commands.saveNow() });
+  const undoButton = h('button', { type: 'button', 'data-testid': 'undo', textContent: t('edit.undo'), title: 'Ctrl+Z', onclick: () => commands.undo() });
+  const redoButton = h('button', { type: 'button', 'data-testid': 'redo', textContent: t('edit.redo'), title: 'Ctrl+Shift+Z', onclick: () => commands.redo() });
   const bar = h(
     'div',
     { class: 'viewer-bar' },
@@ -52,8 +54,8 @@ export function buildTopBar(
     h('div', { class: 'button-group', role: 'group', 'aria-label': t('orientation.label') }, ...orientationButtons),
     h('button', { type: 'button', 'data-testid': 'layout-toggle', textContent: t('layout.toggle'), onclick: onToggleLayout }),
     h('label', { class: 'inline-label' }, t('window.preset'), presets),
-    h('button', { type: 'button', 'data-testid': 'undo', textContent: t('edit.undo'), title: 'Ctrl+Z', onclick: () => commands.undo() }),
-    h('button', { type: 'button', 'data-testid': 'redo', textContent: t('edit.redo'), title: 'Ctrl+Shift+Z', onclick: () => commands.redo() }),
+    undoButton,
+    redoButton,
     h('span', { class: 'spacer' }),
     status,
     saveButton,
@@ -67,6 +69,9 @@ export function buildTopBar(
     status.textContent = nothingSaved ? t('save.nothingYet') : t(STATUS_TEXT[state.saveStatus], { number: state.baseVersion?.number ?? 0 });
     status.dataset.status = state.saveStatus;
     saveButton.disabled = state.readOnly || state.preview !== null;
+    // Nothing can be edited in a read-only case, so there is nothing to undo either.
+    undoButton.disabled = state.readOnly;
+    redoButton.disabled = state.readOnly;
   };
   store.subscribe(render);
   render();
