@@ -45,8 +45,8 @@ def c12_case(worker, project, cases_dir, annotator):
 def submit_import(page, mask: Path, convention: str) -> None:
     page.set_input_files("#import-file", str(mask))
     page.select_option("#import-convention", convention)
-    page.click("#import-form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#import-form button[type=submit]")
 
 
 def test_imported_mask_opens_in_the_viewer_and_exports(
@@ -104,8 +104,8 @@ def test_imported_mask_opens_in_the_viewer_and_exports(
     admin.goto(f"{live_server.url}/projects/{project.pk}/exports/")
     admin.select_option("#export-format", "brats")
     admin.select_option("#export-convention", "brats-2017-2021")
-    admin.click("#export-form button[type=submit]")
-    admin.wait_for_load_state()
+    with admin.expect_navigation():
+        admin.click("#export-form button[type=submit]")
     wait_for_jobs("export:")
     admin.reload()
     download_link = admin.locator("tr[data-export-id] a.button", has_text="Download")

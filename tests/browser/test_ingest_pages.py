@@ -43,8 +43,9 @@ def test_upload_in_the_browser_then_study_ready(
     assert page.locator("tr[data-series-id]").count() == 4
     page.screenshot(path=str(artifacts_dir / "study-page.png"), full_page=True)
 
+    # The switch posts to /i18n/setlang/, which redirects back: wait for the page it lands on.
     page.select_option("#language-select", "zh-hans")
-    page.wait_for_load_state()
+    page.wait_for_function("() => document.documentElement.lang === 'zh-hans'")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert "序列" in page.content()
     page.screenshot(path=str(artifacts_dir / "study-page-zh.png"), full_page=True)

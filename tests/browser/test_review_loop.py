@@ -117,16 +117,18 @@ def slice_label(page, sequence: str = "T2") -> str:
 
 
 def assign_through_cohort_page(page, live_server, project, annotator) -> None:
+    # Each form reloads the page: wait for the new page before touching it.
     page.goto(f"{live_server.url}/projects/{project.pk}/cohorts/")
-    page.click("#cohort-filters button[type=submit]")
+    with page.expect_navigation():
+        page.click("#cohort-filters button[type=submit]")
     page.fill("#cohort-create input[name=name]", "Glioma spring cohort")
-    page.click("#cohort-create button[type=submit]")
-    page.wait_for_url("**/cohorts/*/")
+    with page.expect_navigation(url="**/cohorts/*/"):
+        page.click("#cohort-create button[type=submit]")
     for checkbox in page.locator('#assign-balanced input[name="annotators"]').all():
         if checkbox.get_attribute("value") != str(annotator.pk):
             checkbox.uncheck()
-    page.click("#assign-balanced button[type=submit]")
-    page.wait_for_url("**/cohorts/*/")
+    with page.expect_navigation(url="**/cohorts/*/"):
+        page.click("#assign-balanced button[type=submit]")
 
 
 def test_case_goes_through_the_review_loop(
