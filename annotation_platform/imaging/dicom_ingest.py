@@ -5,14 +5,9 @@ the caller through it: replaced UIDs, shifted dates, cleaned descriptions. It in
 image geometry (`InstanceHeader` as a dict), so that conversion never reads the files again.
 """
 
-import atexit
 import io
 import logging
-import multiprocessing
-import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -31,6 +26,7 @@ from annotation_platform.imaging.deid import (
     write_dicom,
 )
 from annotation_platform.imaging.dicom_headers import InstanceHeader, header_from_dataset
+from annotation_platform.imaging.process_pool import map_in_pool
 from annotation_platform.imaging.sequences import header_fields
 
 logger = logging.getLogger(__name__)
@@ -89,19 +85,7 @@ def patient_keys(paths: Sequence[Path], *, workers: int = 1) -> list[str | None]
     An entry is None where `patient_key_of` raised ActionableError (the file is unreadable).
     The keys identify patients: never store or log them (see SourceIdentity).
     """
-    workers = _usable_workers(workers)
-    if workers <= 1 or len(paths) < 2 * FILES_PER_TASK:
-        return [_patient_key_or_none(path) for path in paths]
-    try:
-        return list(
-            _shared_pool(workers).map(_patient_key_or_none, paths, chunksize=FILES_PER_TASK)
-        )
-    except BrokenProcessPool:
-        logger.warning(
-            "the de-identification pool broke, so the patient keys are read in one process"
-        )
-        _drop_shared_pool()
-        return [_patient_key_or_none(path) for path in paths]
+    return map_in_pool(_patient_key_or_none, paths, workers=workers, chunksize=FILES_PER_TASK)
 
 
 def _patient_key_or_none(path: Path) -> str | None:
@@ -111,64 +95,9 @@ def _patient_key_or_none(path: Path) -> str | None:
         return None
 
 
-def _usable_workers(workers: int) -> int:
-    if workers > 1 and multiprocessing.current_process().daemon:
-        # A daemonic process (a Celery prefork child) may not start children; the platform's
-        # workers use the solo pool so that this pool can run.
-        logger.warning("running in a daemonic process: working in one process, without a pool")
-        return 1
-    return workers
-
-
 def ingest_files(tasks: Sequence[IngestTask], *, workers: int = 1) -> list[IngestedFile]:
     """De-identify every file and describe it; outcomes come back in the order of `tasks`."""
-    workers = _usable_workers(workers)
-    if workers <= 1 or len(tasks) < 2 * FILES_PER_TASK:
-        return [ingest_one(task) for task in tasks]
-    try:
-        return list(_shared_pool(workers).map(ingest_one, tasks, chunksize=FILES_PER_TASK))
-    except BrokenProcessPool:
-        # A pool process died (out of memory, killed): start a new pool next time, and finish
-        # this batch here so the job does not fail on a transient loss.
-        logger.warning("the de-identification pool broke; finishing the batch in one process")
-        _drop_shared_pool()
-        return [ingest_one(task) for task in tasks]
-
-
-# One pool per process, kept between jobs: starting pool processes costs several hundred
-# milliseconds (each imports pydicom and this module), which a long-lived worker pays once.
-_pool: ProcessPoolExecutor | None = None
-_pool_workers = 0
-_pool_owner_pid = 0
-
-
-def _shared_pool(workers: int) -> ProcessPoolExecutor:
-    global _pool, _pool_workers, _pool_owner_pid
-    if _pool is not None and (_pool_workers != workers or _pool_owner_pid != os.getpid()):
-        _drop_shared_pool()
-    if _pool is None:
-        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
-        _pool_workers = workers
-        _pool_owner_pid = os.getpid()
-        atexit.register(_drop_shared_pool)
-    return _pool
-
-
-def _drop_shared_pool() -> None:
-    global _pool
-    if _pool is not None and _pool_owner_pid == os.getpid():
-        _pool.shutdown(wait=False, cancel_futures=True)
-    _pool = None
-
-
-def _pool_context() -> multiprocessing.context.BaseContext:
-    """A fork server: pool processes start from a clean process that has imported this module,
-    never from a copy of the caller. A plain fork would copy whatever the caller holds: Celery's
-    broker connections (kombu closes them in the child with a blocking read) and native thread
-    pools of ITK or BLAS whose locks may be held mid-operation."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return context
+    return map_in_pool(ingest_one, tasks, workers=workers, chunksize=FILES_PER_TASK)
 
 
 def ingest_one(task: IngestTask) -> IngestedFile:

@@ -23,8 +23,8 @@ def _jobs(data_dir: Path, tmp_path: Path, folder: str, count: int = 6) -> list[D
 
 
 def test_pool_output_equals_single_process(data_dir: Path, tmp_path: Path) -> None:
-    single = deidentify_files(_jobs(data_dir, tmp_path, "one"), workers=1)
-    pooled = deidentify_files(_jobs(data_dir, tmp_path, "two"), workers=2)
+    single = deidentify_files(_jobs(data_dir, tmp_path, "one", count=20), workers=1)
+    pooled = deidentify_files(_jobs(data_dir, tmp_path, "two", count=20), workers=2)
     assert [o.error for o in single + pooled] == [None] * (len(single) + len(pooled))
     for a, b in zip(single, pooled, strict=True):
         assert a.target.read_bytes() == b.target.read_bytes()

@@ -1,12 +1,7 @@
 """De-identifying bytes and lists of files, optionally in a process pool."""
 
-import atexit
 import logging
-import multiprocessing
-import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
@@ -15,6 +10,7 @@ from annotation_platform.errors import ActionableError
 from annotation_platform.imaging.deid.context import DeidContext, DeidReport
 from annotation_platform.imaging.deid.dicomio import read_dicom_for_deid, write_dicom
 from annotation_platform.imaging.deid.engine import deidentify
+from annotation_platform.imaging.process_pool import map_in_pool
 
 logger = logging.getLogger(__name__)
 
@@ -57,58 +53,10 @@ def deidentify_files(jobs: Sequence[DeidJob], *, workers: int = 1) -> list[DeidO
 
     A file that cannot be read gets an outcome with its error; the others go on. Writes each
     target file (parent folders must exist). With one worker everything runs in this process.
-    The pool stays alive for the next call (see `_shared_pool`).
-    NOTE: a Celery prefork worker process is daemonic and may not start a pool; call this with
-    workers=1 there, or from a process that may have children.
+    The pool stays alive for the next call (see `process_pool`); a daemonic process (a Celery
+    prefork child) works alone.
     """
-    if workers <= 1 or len(jobs) <= 1:
-        return [_run_job(job) for job in jobs]
-    try:
-        return list(_shared_pool(workers).map(_run_job, jobs, chunksize=FILES_PER_TASK))
-    except BrokenProcessPool:
-        # A pool process died (out of memory, killed): start a new pool next time, and finish
-        # this batch here.
-        logger.warning("The de-identification pool broke; finishing the batch in one process")
-        _drop_shared_pool()
-        return [_run_job(job) for job in jobs]
-
-
-# One pool per process, kept between calls. A new pool process from the fork server took 0.5 to
-# 0.8 s before its first file on a 2-CPU machine, because it still imports the parts of pydicom
-# that are loaded on first use.
-_pool: ProcessPoolExecutor | None = None
-_pool_workers = 0
-_pool_owner_pid = 0
-
-
-def _shared_pool(workers: int) -> ProcessPoolExecutor:
-    global _pool, _pool_workers, _pool_owner_pid
-    if _pool is not None and (_pool_workers != workers or _pool_owner_pid != os.getpid()):
-        _drop_shared_pool()
-    if _pool is None:
-        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
-        _pool_workers = workers
-        _pool_owner_pid = os.getpid()
-        atexit.register(_drop_shared_pool)
-    return _pool
-
-
-def _drop_shared_pool() -> None:
-    global _pool
-    if _pool is not None and _pool_owner_pid == os.getpid():
-        _pool.shutdown(wait=False, cancel_futures=True)
-    _pool = None
-
-
-def _pool_context() -> multiprocessing.context.BaseContext:
-    """A fork server, which imports this module once and forks the workers from itself.
-
-    A plain fork would copy the caller's state: broker connections that kombu closes in the child
-    with a blocking read, and native thread pools whose locks may be held.
-    """
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return context
+    return map_in_pool(_run_job, jobs, workers=workers, chunksize=FILES_PER_TASK)
 
 
 def _run_job(job: DeidJob) -> DeidOutcome:
