@@ -32,10 +32,10 @@ def map_in_pool(
 ) -> list[Result]:
     """Return `function` of every item, in order, computed in `workers` pool processes.
 
-    Runs in this process when one worker is asked for, when the items fill fewer than two
-    chunks, or in a daemonic process (a Celery prefork child may not start children; the
-    platform's workers use the solo pool so that the pool can run). When a pool process dies
-    (out of memory, killed), the pool is dropped and the batch finishes in this process.
+    Runs in this process when one worker is requested or the items fill fewer than two chunks.
+    It also does in a daemonic process, because a Celery prefork child may not start children
+    (the platform's workers use the solo pool so that the pool can run). When a pool process
+    dies (out of memory, killed), the pool is dropped and the batch finishes in this process.
     """
     if workers > 1 and multiprocessing.current_process().daemon:
         logger.warning("running in a daemonic process: working in one process, without a pool")
@@ -70,10 +70,13 @@ def _drop_shared_pool() -> None:
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
-    """A fork server: pool processes start from a clean process that has imported the imaging
-    modules, never from a copy of the caller. A plain fork would copy whatever the caller holds:
-    Celery's broker connections (kombu closes them in the child with a blocking read) and native
-    thread pools of ITK or BLAS whose locks may be held mid-operation."""
+    """Return a fork server context, so that pool processes start from a clean process that has
+    imported the imaging modules, never from a copy of the caller.
+
+    A plain fork would copy whatever the caller holds: Celery's broker connections (kombu closes
+    them in the child with a blocking read) and native thread pools of ITK or BLAS whose locks
+    may be held mid-operation.
+    """
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(
         ["annotation_platform.imaging.dicom_ingest", "annotation_platform.imaging.deid.batch"]
