@@ -190,6 +190,30 @@ def test_undo_and_redo_of_strokes(page, live_server, glioma_case, annotator):
     go_quiet(page)
 
 
+def test_undo_back_to_saved_stores_nothing(page, live_server, glioma_case, annotator, monkeypatch):
+    """A stroke undone after its version was saved leaves the mask as saved: no new version."""
+    from annotation_platform.annotations import views
+    from annotation_platform.annotations.models import MaskVersion
+
+    # Only the explicit saves of the test, no autosave between the stroke and its undo.
+    monkeypatch.setattr(views, "AUTOSAVE_INTERVAL_S", 3600)
+    log_in(page, live_server, annotator.username)
+    open_viewer(page, live_server, glioma_case)
+    page.keyboard.press("1")
+    stroke(page, "FLAIR", dx=30, dy=20)
+    page.keyboard.press("Control+s")
+    wait_for_save_status(page, "saved")
+    stroke(page, "FLAIR", dx=30, dy=60)
+    wait_for_save_status(page, "unsaved", timeout_ms=5_000)
+
+    page.keyboard.press("Control+z")
+    page.keyboard.press("Control+s")
+    wait_for_save_status(page, "saved")
+
+    assert MaskVersion.objects.filter(case=glioma_case).count() == 1
+    go_quiet(page)
+
+
 def test_journal_restores_unsaved_strokes(
     browser, live_server, glioma_case, annotator, artifacts_dir: Path
 ):

@@ -17,6 +17,7 @@ import type { DraftJournal } from './draftJournal';
 import { EditLedger } from './editLedger';
 import { encodeChanges } from './journalEncoding';
 import type { Store } from './store';
+import { sameAsBase } from './unchanged';
 
 /** The saved version the edits on screen started from, and its bitmask. */
 export interface SaveBase {
@@ -244,6 +245,14 @@ export class SaveController {
   private async save(): Promise<void> {
     const edit = this.ledger.current;
     const snapshot = composeMask(this.mask);
+    const base = this.base.version;
+    if (base && sameAsBase(snapshot, this.store.state.overrides, this.base.mask, base.overrides ?? [])) {
+      // Undone or redone back to the saved content: nothing new to store.
+      this.savedEdit = edit;
+      this.store.update({ saveStatus: this.restingStatus() });
+      await this.flushJournal();
+      return;
+    }
     this.store.update({ saveStatus: 'saving' });
     const started = performance.now();
     let outcome: SaveOutcome;
