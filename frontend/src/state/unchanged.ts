@@ -1,7 +1,7 @@
 /**
- * Whether a save would store what the base version already holds: an undo or redo back to the
+ * Whether a save would store what the base version already contains. An undo or redo back to the
  * saved content marks the mask edited, but a new version of the same voxels and reasons would
- * only lengthen the history (and, on an approved case, send it back for review).
+ * only lengthen the history. On an approved case it would also send the case back for review.
  */
 
 import type { PaintOverride } from '../tools/paintPermission';
@@ -11,7 +11,7 @@ export function sameAsBase(mask: Uint8Array, overrides: PaintOverride[], baseMas
   if (mask.length !== baseMask.length || JSON.stringify(overrides) !== JSON.stringify(baseOverrides)) {
     return false;
   }
-  // Compare eight bytes at a time where the buffers allow it: a grid holds millions of voxels.
+  // Compare eight bytes at a time where the buffers allow it: a grid has millions of voxels.
   if (mask.byteOffset % 8 === 0 && baseMask.byteOffset % 8 === 0) {
     const words = Math.floor(mask.length / 8);
     const left = new BigUint64Array(mask.buffer, mask.byteOffset, words);
