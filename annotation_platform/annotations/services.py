@@ -234,7 +234,7 @@ def _insert_version(
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.latest_version_id != base_version_id:
-            raise _stale(locked)
+            raise _stale(locked, user)
         previous_state = locked.state
         if locked.state != Case.State.ANNOTATING:
             apply_transition(locked, "start")
@@ -270,20 +270,29 @@ def _insert_version(
     return version
 
 
-def _stale(case: Case) -> ConflictError:
+def _stale(case: Case, user: User | None = None) -> ConflictError:
     latest = case.latest_version
-    error = ConflictError(
+    if latest is not None and user is not None and latest.author_id == user.pk:
+        # The same annotator in another tab or window: "someone" would send them looking for a
+        # colleague.
+        template = gettext_noop(
+            "You saved version %(current)s of case %(case)s in another tab or window after this "
+            "page loaded its version, so this save was not stored. Your strokes are kept: reload "
+            "the newer version, or merge your changes into it, and save again."
+        )
+    else:
+        template = gettext_noop(
+            "Someone saved version %(current)s of case %(case)s after you started editing, so "
+            "your save was not stored. Your strokes are kept: reload the newer version, or merge "
+            "your changes into it, and save again."
+        )
+    return ConflictError(
         "STALE_BASE_VERSION",
-        gettext_noop(
-            "Someone saved version %(current)s of case %(case)s after you started editing, so your "
-            "save was not stored. Your strokes are kept: reload the newer version, or merge your "
-            "changes into it, and save again."
-        ),
+        template,
         case=case.label,
         current=latest.number if latest else 0,
         current_version_id=latest.pk if latest else None,
     )
-    return error
 
 
 def mask_read_crop(version: MaskVersion) -> bytes:

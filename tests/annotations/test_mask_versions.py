@@ -69,6 +69,9 @@ def test_stale_save_is_rejected_with_the_newer_version(ready_case, annotator_cli
     body = a.json()
     assert body["code"] == "STALE_BASE_VERSION"
     assert body["current_version"]["number"] == 2
+    # Both saves came from the same annotator, in two tabs.
+    assert "You saved version 2" in body["detail"]
+    assert "in another tab or window" in body["detail"]
     latest = Case.objects.get(pk=ready_case.pk).latest_version
     stored = np.frombuffer(mask_read_raw(latest), dtype=np.uint8).reshape(b_mask.shape, order="F")
     assert np.array_equal(stored, b_mask)  # B's oedema (720 voxels) kept
