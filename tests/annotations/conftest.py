@@ -52,6 +52,14 @@ def make_ready_study(project, cases_dir, label: str = "GLI0001", image_path=None
     return study
 
 
+def assigned_case_on(project, cases_dir, annotator, image_path, label: str) -> Case:
+    """A ready case whose four sequences are the image at `image_path`, assigned to `annotator`."""
+    case = case_ensure_for_study(make_ready_study(project, cases_dir, label, image_path=image_path))
+    case.assignee = annotator
+    case.save()
+    return case
+
+
 @pytest.fixture
 def ready_case(project, cases_dir, annotator) -> Case:
     study = make_ready_study(project, cases_dir)

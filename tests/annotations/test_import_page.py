@@ -9,8 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from annotation_platform.annotations.models import MaskVersion
-from annotation_platform.annotations.services import case_ensure_for_study
-from tests.annotations.conftest import make_ready_study
+from tests.annotations.conftest import assigned_case_on
 
 pytestmark = pytest.mark.django_db
 
@@ -19,13 +18,9 @@ POST_TREATMENT = "seg_brats2024_posttreatment_labels_1_2_3_4.nii.gz"
 
 @pytest.fixture
 def c12_case(project, cases_dir, annotator):
-    study = make_ready_study(
-        project, cases_dir, "GLI0012", image_path=cases_dir / "C12" / "image_t1c.nii.gz"
+    return assigned_case_on(
+        project, cases_dir, annotator, cases_dir / "C12" / "image_t1c.nii.gz", "GLI0012"
     )
-    case = case_ensure_for_study(study)
-    case.assignee = annotator
-    case.save()
-    return case
 
 
 @pytest.fixture

@@ -30,16 +30,11 @@ MASK_NAME = "seg_brats2021_labels_1_2_4.nii.gz"
 @pytest.fixture
 def c12_case(worker, project, cases_dir, annotator):
     """A ready case on the C12 T1c grid, assigned to the annotator Bo, with no mask yet."""
-    from annotation_platform.annotations.services import case_ensure_for_study
-    from tests.annotations.conftest import make_ready_study
+    from tests.annotations.conftest import assigned_case_on
 
-    study = make_ready_study(
-        project, cases_dir, "GLI0012", image_path=cases_dir / "C12" / "image_t1c.nii.gz"
+    return assigned_case_on(
+        project, cases_dir, annotator, cases_dir / "C12" / "image_t1c.nii.gz", "GLI0012"
     )
-    case = case_ensure_for_study(study)
-    case.assignee = annotator
-    case.save()
-    return case
 
 
 def submit_import(page, mask: Path, convention: str) -> None:

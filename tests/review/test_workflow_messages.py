@@ -4,15 +4,9 @@ import pytest
 
 from annotation_platform.errors import ActionableError
 from annotation_platform.review.services import case_exclude
+from tests.exports.helpers import CHECKLIST
 
 pytestmark = pytest.mark.django_db
-
-CHECKLIST = {
-    "no_ageing_wmh_as_oedema": True,
-    "all_lesions_annotated": True,
-    "image_quality_acceptable": True,
-    "tumour_in_scope": True,
-}
 
 
 def test_submit_before_any_save(client, ready_case, annotator):
