@@ -156,7 +156,7 @@ def viewer_config(request: HttpRequest, case: Case) -> dict[str, Any]:
 
 
 def workflow_config(request: HttpRequest, case: Case) -> dict[str, Any]:
-    """What the viewer offers around the drawing: submit, review, quality grades, comments."""
+    """Return what the viewer offers around the drawing: submit, review, grades, comments."""
     protocol = case.project.protocol_version
     definition = protocol.definition
     user = request.user
@@ -164,7 +164,12 @@ def workflow_config(request: HttpRequest, case: Case) -> dict[str, Any]:
         case, user
     )
     editable = can_edit_case(user, case)
-    mode = "review" if can_review else ("annotate" if editable else "read_only")
+    if can_review:
+        mode = "review"
+    elif editable:
+        mode = "annotate"
+    else:
+        mode = "read_only"
     latest_submission = case.submissions.order_by("-created_at").first()
     return {
         "mode": mode,

@@ -70,7 +70,7 @@ def test_reviewer_gets_review_mode_after_submission(
 
 
 def test_waiting_case_explains_refused_review(ready_case, client, reviewer, project):
-    """A senior reviewer who annotated the case is told why the review is refused."""
+    """A senior reviewer who annotated the case gets the reason the review is refused."""
     from annotation_platform.projects.models import Membership
 
     Membership.objects.create(project=project, user=reviewer, role=Membership.Role.ANNOTATOR)

@@ -1,8 +1,8 @@
 """A mask made elsewhere, imported on the case's import page, shown in the viewer and exported
 from the exports page, in Chromium against the live server and a real Celery worker.
 
-The mask is the C12 BraTS 2017-2021 label map (values 1, 2, 4) on the C12 T1c grid; its right
-answer is NCR 71, ED 1110 and ET 384 voxels. Without a declared convention the value 4 is
+The mask is the C12 BraTS 2017-2021 label map (values 1, 2, 4) on the C12 T1c grid; its expected
+counts are NCR 71, ED 1110 and ET 384 voxels. Without a declared convention the value 4 is
 ambiguous and the page refuses the file; declared, it becomes version 1, the viewer shows the
 same voxels, and a BraTS export in the 2017-2021 convention gives back the same label map.
 """
@@ -63,7 +63,7 @@ def test_imported_mask_opens_in_the_viewer_and_exports(
     bo.goto(f"{live_server.url}/cases/{case.pk}/import/")
 
     # Values 1, 2 and 4 with no convention declared: 4 is ET before 2023 and a resection cavity
-    # in the 2024 post-treatment data, so the page asks instead of guessing.
+    # in the 2024 post-treatment data, so the page requires a declared convention.
     submit_import(bo, mask, "")
     error = bo.locator("[data-import-error]")
     assert error.get_attribute("data-import-error") == "AMBIGUOUS_LABEL_CONVENTION"

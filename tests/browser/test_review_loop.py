@@ -247,7 +247,7 @@ def test_case_goes_through_the_review_loop(
     # The fix: more TC on T2, saved, then submitted again.
     painted = region_voxels(bo)
     bo.keyboard.press("2")
-    # The jump centred the viewports on the comment; the stroke widens TC above it and passes
+    # The jump centred the viewports on the comment. The stroke widens TC above it and passes
     # under the comment's text, which must not catch the pointer.
     stroke(bo, "T2", dx=-30, dy=-12, length=60)
     assert region_voxels(bo)["TC"] > painted["TC"]

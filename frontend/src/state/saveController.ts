@@ -364,7 +364,7 @@ export class SaveController {
     return slices;
   }
 
-  /** The status when no save is running: read only, unsaved or saved. */
+  /** Return the status when no save is running: read only, unsaved or saved. */
   private restingStatus(): 'readonly' | 'unsaved' | 'saved' {
     if (this.store.state.readOnly) {
       return 'readonly';

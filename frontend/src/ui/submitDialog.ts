@@ -13,12 +13,12 @@ import { showModal } from './dialogs';
 import { h } from './dom';
 import { qualityProblems } from '../workflow/qualityStatus';
 
-/** What the dialog did: the case was submitted or excluded, or the user closed it. */
+/** The dialog's outcome: the case was submitted or excluded, or the user closed it (null). */
 export type SubmitDialogOutcome = 'submitted' | 'excluded' | null;
 
 /**
- * Open the dialog. `blockedReason` says why the version cannot be submitted now (unsaved changes,
- * no version yet); then only the exclusion is offered.
+ * Open the dialog. `blockedReason` is why the version cannot be submitted now (unsaved changes,
+ * no version yet). When it is set, only the exclusion is offered.
  */
 export function openSubmitDialog(
   workflow: WorkflowConfig,
@@ -83,7 +83,7 @@ export function openSubmitDialog(
   });
 }
 
-/** The message of a refused action: the server's, or a network failure. */
+/** Return the message of a rejected action: the server's, or the network failure. */
 export function refusalText(outcome: { ok: false; code: string; detail: string; status: number }): string {
   if (outcome.status === 0) {
     return t('workflow.networkError', { error: outcome.detail });

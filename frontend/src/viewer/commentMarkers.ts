@@ -15,7 +15,7 @@ import type { LinkedNavigation } from './linkedNavigation';
 import type { OverlayMarker } from './viewportOverlay';
 import type { ViewportEntry, ViewportGrid } from './viewportGrid';
 
-/** How a marker describes its comment: the text shown on hover and in the popover. */
+/** Function returning a comment's text for its marker, shown on hover and in the popover. */
 export type CommentDescriber = (comment: CaseComment | DraftComment) => string;
 
 /** Every comment the markers show, stored ones first, numbered as the comment list numbers them. */

@@ -67,11 +67,11 @@ export interface WorkflowConfig {
    * only the annotator grade (the server also accepts project admins).
    */
   can_grade?: boolean;
-  /** Why the user may not review a case that waits for review, when the server says so. */
+  /** The reason the server gives why this senior reviewer may not review the waiting case. */
   review_refusal?: { code: string; detail: string } | null;
   submitted_version: MaskVersion | null;
   checklist: ChecklistItem[];
-  /** The checklist answers of the latest submission: {item key: true}. */
+  /** The checklist items confirmed in the latest submission: {item key: true}. */
   submitted_checklist: Record<string, boolean>;
   scope_exclusions: NamedChoice[];
   quality: QualityConfig;
